@@ -1,0 +1,124 @@
+import Foundation
+import GantryCore
+import GantryOpenAPI
+import GantryServices
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import OpenAPIRuntime
+
+/// Maps any error to the JSON error body `{"error", "detail"}` and its status — in one place.
+enum ErrorResponse {
+    static func status(for kind: GantryError.Kind) -> HTTPResponse.Status {
+        switch kind {
+        case .invalidInput: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .quotaExceeded: .forbidden
+        case .insufficientCapacity: .conflict
+        case .unavailable: .serviceUnavailable
+        case .internalFailure: .internalServerError
+        }
+    }
+
+    /// The Gantry error behind whatever was thrown, and whether it is one we expected.
+    static func gantryError(for error: any Error) -> (GantryError, expected: Bool) {
+        switch error {
+        case let error as GantryError:
+            return (error, true)
+        case let error as ServerError:
+            if let inner = error.underlyingError as? GantryError { return (inner, true) }
+            if let decoding = error.underlyingError as? DecodingError {
+                return (.invalid("request body is not valid: \(describe(decoding))"), true)
+            }
+            if (400..<500).contains(error.httpStatus.code) {
+                return (.invalid("request is not valid: \(error.underlyingError)"), true)
+            }
+            return gantryError(for: error.underlyingError)
+        case let error as StoreError:
+            switch error {
+            case .unavailable(let detail): return (.unavailable("database unavailable: \(detail)"), false)
+            case .notFound: return (.notFound("record"), true)
+            case .duplicate(let field): return (.conflict("\(field) already exists"), true)
+            }
+        case let error as ContainerRuntimeError:
+            return (GantryError(.unavailable, code: "engine_unavailable", detail: error.description), false)
+        case let error as HTTPError:
+            let kind: GantryError.Kind =
+                switch error.status.code {
+                case 404: .notFound
+                case 401: .unauthorized
+                case 403: .forbidden
+                case 400..<500: .invalidInput
+                default: .internalFailure
+                }
+            return (GantryError(kind, code: kind == .notFound ? "not_found" : "invalid_request",
+                                detail: error.body ?? error.status.reasonPhrase), true)
+        default:
+            return (GantryError(.internalFailure, code: "internal_error", detail: "an internal error occurred"), false)
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(let type, let context):
+            "\(path(context)) must be \(typeName(type))"
+        case .valueNotFound(let type, let context):
+            "\(path(context)) must be \(typeName(type)), not null"
+        case .keyNotFound(let key, let context):
+            "\(path(context, appending: key.stringValue)) is required"
+        case .dataCorrupted(let context):
+            context.codingPath.isEmpty ? "malformed JSON" : "\(path(context)) is not valid"
+        @unknown default:
+            "malformed JSON"
+        }
+    }
+
+    private static func path(_ context: DecodingError.Context, appending key: String? = nil) -> String {
+        let keys = context.codingPath.map(\.stringValue) + (key.map { [$0] } ?? [])
+        return keys.isEmpty ? "body" : keys.joined(separator: ".")
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "a boolean"
+        default: "of type \(type)"
+        }
+    }
+
+    static func response(for error: GantryError, requestID: String?) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = (try? encoder.encode(Components.Schemas._Error(error))) ?? Data(#"{"error":"internal_error"}"#.utf8)
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if error.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let requestID, let name = HTTPField.Name("X-Request-ID") { headers[name] = requestID }
+        return Response(status: status(for: error.kind), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Turns thrown errors into JSON error responses, and logs the unexpected ones.
+public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            let (mapped, expected) = ErrorResponse.gantryError(for: error)
+            if !expected || mapped.kind == .internalFailure {
+                context.logger.error(
+                    "request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            }
+            return ErrorResponse.response(for: mapped, requestID: context.id)
+        }
+    }
+}

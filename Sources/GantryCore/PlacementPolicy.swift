@@ -1,0 +1,97 @@
+/// What the scheduler sees of one node: its capacity, what is already allocated on it,
+/// and how many host ports it still has free.
+public struct NodeLoad: Sendable, Equatable {
+    public var name: String
+    public var status: NodeStatus
+    public var capacity: NodeCapacity
+    public var allocated: NodeCapacity
+    public var freePorts: Int
+
+    public init(name: String, status: NodeStatus, capacity: NodeCapacity, allocated: NodeCapacity, freePorts: Int) {
+        self.name = name
+        self.status = status
+        self.capacity = capacity
+        self.allocated = allocated
+        self.freePorts = freePorts
+    }
+
+    public var free: NodeCapacity {
+        NodeCapacity(
+            cpu: capacity.cpu - allocated.cpu, memoryMB: capacity.memoryMB - allocated.memoryMB,
+            gpus: capacity.gpus - allocated.gpus)
+    }
+}
+
+/// Why one node could not take a request, resource by resource.
+public struct NodeShortfall: Sendable, Equatable, Codable {
+    public var node: String
+    public var reasons: [String]
+
+    public init(node: String, reasons: [String]) {
+        self.node = node
+        self.reasons = reasons
+    }
+}
+
+public enum PlacementDecision: Sendable, Equatable {
+    case placed(node: String)
+    case unschedulable([NodeShortfall])
+}
+
+/// Picks the node with the most free capacity that fits a request (seed 000: least loaded).
+/// Pure: it sees a snapshot and returns a decision, so it is tested without I/O.
+public enum PlacementPolicy {
+    public static func place(_ request: ResourceAmount, on nodes: [NodeLoad]) -> PlacementDecision {
+        var best: (node: NodeLoad, score: Double)?
+        var shortfalls: [NodeShortfall] = []
+        for node in nodes {
+            let reasons = shortfall(of: request, on: node)
+            guard reasons.isEmpty else {
+                shortfalls.append(NodeShortfall(node: node.name, reasons: reasons))
+                continue
+            }
+            let score = freeScore(after: request, on: node)
+            if let current = best {
+                // Ties go to the lexically first name so decisions are deterministic.
+                if score > current.score || (score == current.score && node.name < current.node.name) {
+                    best = (node, score)
+                }
+            } else {
+                best = (node, score)
+            }
+        }
+        if let best { return .placed(node: best.node.name) }
+        if nodes.isEmpty { return .unschedulable([NodeShortfall(node: "*", reasons: ["no nodes are registered"])]) }
+        return .unschedulable(shortfalls)
+    }
+
+    /// Human-readable reasons the node cannot take the request; empty when it fits.
+    public static func shortfall(of request: ResourceAmount, on node: NodeLoad) -> [String] {
+        var reasons: [String] = []
+        if !node.status.acceptsPlacements { reasons.append("node is \(node.status.rawValue)") }
+        let free = node.free
+        if request.cpu > free.cpu + 1e-9 {
+            reasons.append(
+                "CPU: \(QuotaPolicy.format(request.cpu)) requested, \(QuotaPolicy.format(max(free.cpu, 0))) of \(QuotaPolicy.format(node.capacity.cpu)) free"
+            )
+        }
+        if request.memoryMB > free.memoryMB {
+            reasons.append(
+                "memory: \(request.memoryMB) MB requested, \(max(free.memoryMB, 0)) of \(node.capacity.memoryMB) MB free")
+        }
+        if request.gpus > free.gpus {
+            reasons.append("GPU: \(request.gpus) requested, \(max(free.gpus, 0)) of \(node.capacity.gpus) free")
+        }
+        if node.freePorts <= 0 { reasons.append("ports: no free host port left in the range") }
+        return reasons
+    }
+
+    /// Mean free fraction of CPU and memory that would remain after placing the request.
+    static func freeScore(after request: ResourceAmount, on node: NodeLoad) -> Double {
+        let free = node.free
+        let cpu = node.capacity.cpu > 0 ? (free.cpu - request.cpu) / node.capacity.cpu : 0
+        let memory =
+            node.capacity.memoryMB > 0 ? Double(free.memoryMB - request.memoryMB) / Double(node.capacity.memoryMB) : 0
+        return (cpu + memory) / 2
+    }
+}

@@ -1,0 +1,137 @@
+import GantryCore
+
+/// What Gantry asks an engine to run. Built by the services from an instance and its image.
+public struct ContainerSpec: Sendable, Equatable {
+    public var name: String
+    public var image: String
+    public var command: [String]?
+    public var environment: [String]
+    public var labels: [String: String]
+    public var cpu: Double
+    public var memoryMB: Int
+    public var pidsLimit: Int
+    /// Capabilities added back after `CapDrop: ["ALL"]`.
+    public var capabilities: [String]
+    public var containerPort: Int
+    /// Address the published port binds to on the host (`0.0.0.0` for all).
+    public var hostBindIP: String
+    public var hostPort: Int
+
+    public init(
+        name: String, image: String, command: [String]? = nil, environment: [String] = [],
+        labels: [String: String], cpu: Double, memoryMB: Int, pidsLimit: Int = 512, capabilities: [String] = [],
+        containerPort: Int, hostBindIP: String = "0.0.0.0", hostPort: Int
+    ) {
+        self.name = name
+        self.image = image
+        self.command = command
+        self.environment = environment
+        self.labels = labels
+        self.cpu = cpu
+        self.memoryMB = memoryMB
+        self.pidsLimit = pidsLimit
+        self.capabilities = capabilities
+        self.containerPort = containerPort
+        self.hostBindIP = hostBindIP
+        self.hostPort = hostPort
+    }
+}
+
+/// A container as the engine reports it.
+public struct ContainerObservation: Sendable, Equatable {
+    public enum Status: String, Sendable, Equatable {
+        case created, running, paused, restarting, removing, exited, dead
+    }
+
+    public var id: String
+    public var name: String
+    public var labels: [String: String]
+    public var status: Status
+    public var exitCode: Int?
+    /// Engine-reported error for a container that failed to start (State.Error).
+    public var error: String?
+
+    public init(
+        id: String, name: String, labels: [String: String], status: Status, exitCode: Int? = nil, error: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.labels = labels
+        self.status = status
+        self.exitCode = exitCode
+        self.error = error
+    }
+}
+
+/// What the engine says about its host, read at start to register the node.
+public struct EngineInfo: Sendable, Equatable {
+    public var hostname: String
+    public var cpus: Int
+    public var memoryBytes: Int64
+    public var serverVersion: String
+    public var operatingSystem: String
+
+    public init(hostname: String, cpus: Int, memoryBytes: Int64, serverVersion: String, operatingSystem: String) {
+        self.hostname = hostname
+        self.cpus = cpus
+        self.memoryBytes = memoryBytes
+        self.serverVersion = serverVersion
+        self.operatingSystem = operatingSystem
+    }
+}
+
+public enum ContainerRuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The engine could not be reached at all (socket missing, daemon down).
+    case unreachable(String)
+    case notFound(String)
+    /// The host port is already bound by something else on the node.
+    case portInUse(String)
+    case imagePullFailed(reference: String, detail: String)
+    /// Any other answer the engine gave, with its status and message.
+    case engine(status: Int, message: String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let detail): "container engine unreachable: \(detail)"
+        case .notFound(let what): "\(what) not found in the engine"
+        case .portInUse(let detail): "host port already in use: \(detail)"
+        case .imagePullFailed(let reference, let detail): "pulling image \(reference) failed: \(detail)"
+        case .engine(let status, let message): "engine answered \(status): \(message)"
+        }
+    }
+}
+
+/// One Docker Engine (one node). Implemented by the DockerEngine adapter.
+public protocol ContainerRuntime: Sendable {
+    func ping() async throws(ContainerRuntimeError)
+    func info() async throws(ContainerRuntimeError) -> EngineInfo
+    func imageExists(_ reference: String) async throws(ContainerRuntimeError) -> Bool
+    /// Pulls `reference`, waiting until the pull has finished; throws `imagePullFailed`.
+    func pullImage(_ reference: String) async throws(ContainerRuntimeError)
+    /// Creates (does not start) a container; returns its id.
+    func createContainer(_ spec: ContainerSpec) async throws(ContainerRuntimeError) -> String
+    /// Starts a created or stopped container; throws `portInUse` when its host port is taken.
+    func startContainer(id: String) async throws(ContainerRuntimeError)
+    func stopContainer(id: String, timeoutSeconds: Int) async throws(ContainerRuntimeError)
+    /// Removes a container (and its anonymous volumes); succeeds if it is already gone.
+    func removeContainer(id: String) async throws(ContainerRuntimeError)
+    /// `nil` when no such container exists.
+    func inspectContainer(id: String) async throws(ContainerRuntimeError) -> ContainerObservation?
+    /// All containers, running or not, that carry every label in `labels`.
+    func listContainers(labels: [String: String]) async throws(ContainerRuntimeError) -> [ContainerObservation]
+    /// The last `tail` lines of stdout and stderr, interleaved as text.
+    func logs(id: String, tail: Int) async throws(ContainerRuntimeError) -> String
+}
+
+/// The engines of all nodes, by node name.
+public protocol ContainerRuntimeDirectory: Sendable {
+    func runtime(forNode name: String) -> (any ContainerRuntime)?
+}
+
+public struct StaticRuntimeDirectory: ContainerRuntimeDirectory {
+    private let runtimes: [String: any ContainerRuntime]
+
+    public init(_ runtimes: [String: any ContainerRuntime]) { self.runtimes = runtimes }
+
+    public func runtime(forNode name: String) -> (any ContainerRuntime)? { runtimes[name] }
+}

@@ -1,0 +1,292 @@
+import Foundation
+import GantryCore
+import Logging
+import Synchronization
+
+/// Drives each instance's container toward its desired state and records what it observes.
+/// Level-triggered and idempotent: every pass looks at the whole picture, so a missed event or a
+/// Gantry restart costs nothing but a pass. The only code that turns runtime observations into
+/// recorded instance state.
+public final class InstanceReconciler: Sendable {
+    let store: any Store
+    let runtimes: any ContainerRuntimeDirectory
+    let settings: InstanceSettings
+    let logger: Logger
+    /// Instances with work in progress; a pass skips them so slow pulls never run twice.
+    private let inFlight = Mutex<Set<UUID>>([])
+
+    public init(store: any Store, runtimes: any ContainerRuntimeDirectory, settings: InstanceSettings, logger: Logger) {
+        self.store = store
+        self.runtimes = runtimes
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Instances that need attention now and are not already being worked on. Claims them.
+    public func claimWork() async throws -> [Instance] {
+        let live = try await store.liveInstances()
+        return inFlight.withLock { busy in
+            let work = live.filter { !busy.contains($0.id) }
+            busy.formUnion(work.map(\.id))
+            return work
+        }
+    }
+
+    /// Reconciles one claimed instance and releases the claim.
+    public func reconcile(_ instance: Instance) async {
+        defer { _ = inFlight.withLock { $0.remove(instance.id) } }
+        do {
+            try await drive(instance)
+        } catch let error as ContainerRuntimeError {
+            // The engine is unreachable or hiccuped: leave the state, try again next pass.
+            logger.warning(
+                "reconcile deferred", metadata: ["instance": "\(instance.id)", "error": "\(error.description)"])
+        } catch {
+            logger.error("reconcile failed", metadata: ["instance": "\(instance.id)", "error": "\(error)"])
+        }
+    }
+
+    /// One whole pass, each instance in turn; used by tests and at start.
+    public func reconcileAll() async throws {
+        for instance in try await claimWork() { await reconcile(instance) }
+        try await removeOrphans()
+    }
+
+    private func drive(_ instance: Instance) async throws {
+        guard let runtime = runtimes.runtime(forNode: instance.node) else {
+            if instance.desiredState == .terminated {
+                try await record(instance, .terminated, reason: "terminated; node '\(instance.node)' is gone")
+            }
+            return
+        }
+        switch (instance.desiredState, instance.state) {
+        case (.terminated, _):
+            if let containerID = instance.containerID { try await runtime.removeContainer(id: containerID) }
+            try await record(instance, .terminated, reason: "terminated")
+        case (.running, .pending):
+            try await launch(instance, on: runtime)
+        case (.running, .running):
+            try await observe(instance, on: runtime)
+        case (.stopped, .stopping), (.stopped, .running), (.stopped, .pending):
+            if let containerID = instance.containerID {
+                do {
+                    try await runtime.stopContainer(id: containerID, timeoutSeconds: settings.stopTimeoutSeconds)
+                } catch ContainerRuntimeError.notFound {
+                    try await fail(instance, runtime: runtime, reason: "container was removed outside Gantry")
+                    return
+                }
+            }
+            try await record(instance, .stopped, reason: "stopped")
+        case (.stopped, .stopped):
+            if let containerID = instance.containerID, try await runtime.inspectContainer(id: containerID) == nil {
+                try await fail(instance, runtime: runtime, reason: "container was removed outside Gantry")
+            }
+        default:
+            break
+        }
+    }
+
+    /// pending → running: image, container, start, with a new port if the host's is taken.
+    private func launch(_ instance: Instance, on runtime: any ContainerRuntime) async throws {
+        var instance = instance
+        if instance.containerID == nil {
+            do {
+                if try await !runtime.imageExists(instance.imageReference) {
+                    logger.info("pulling image", metadata: ["reference": "\(instance.imageReference)"])
+                    try await runtime.pullImage(instance.imageReference)
+                }
+            } catch ContainerRuntimeError.imagePullFailed(let reference, let detail) {
+                try await fail(instance, runtime: runtime, reason: "image \(reference) could not be pulled: \(detail)")
+                return
+            }
+        }
+        for _ in 0..<8 {
+            if instance.containerID == nil {
+                guard let created = try await createContainer(for: instance, on: runtime) else { return }
+                instance = created
+            }
+            guard let containerID = instance.containerID else { return }
+            do {
+                try await runtime.startContainer(id: containerID)
+                try await record(instance, .running, reason: "running")
+                return
+            } catch ContainerRuntimeError.portInUse(let detail) {
+                logger.warning(
+                    "host port taken, choosing another",
+                    metadata: ["instance": "\(instance.id)", "port": "\(instance.hostPort ?? 0)", "detail": "\(detail)"])
+                guard let moved = try await movePort(instance, containerID: containerID, on: runtime) else { return }
+                instance = moved
+            } catch ContainerRuntimeError.notFound {
+                // Removed between create and start: create it again.
+                instance.containerID = nil
+            } catch ContainerRuntimeError.engine(let status, let message) {
+                try await fail(instance, runtime: runtime, reason: "container failed to start (\(status)): \(message)")
+                return
+            }
+        }
+        try await fail(instance, runtime: runtime, reason: "no free host port could be bound on node \(instance.node)")
+    }
+
+    private func createContainer(for instance: Instance, on runtime: any ContainerRuntime) async throws -> Instance? {
+        guard let hostPort = instance.hostPort else {
+            try await fail(instance, runtime: runtime, reason: "no host port is allocated")
+            return nil
+        }
+        let image = try await store.image(name: instance.image)
+        let spec = ContainerSpec(
+            name: "gantry-\(instance.name)-\(instance.id.uuidString.prefix(8).lowercased())",
+            image: instance.imageReference, command: image?.command,
+            labels: [
+                ContainerLabels.kind: "instance", ContainerLabels.id: instance.id.uuidString,
+                ContainerLabels.owner: instance.ownerID.uuidString, ContainerLabels.installation: settings.installationID,
+                ContainerLabels.name: instance.name,
+            ],
+            cpu: instance.cpu, memoryMB: instance.memoryMB, pidsLimit: settings.pidsLimit,
+            capabilities: image?.capabilities ?? [], containerPort: instance.containerPort,
+            hostBindIP: settings.hostBindIP, hostPort: hostPort)
+        let containerID: String
+        switch await creation(spec, on: runtime) {
+        case .success(let id):
+            containerID = id
+        case .failure(.engine(let status, let message)):
+            try await fail(instance, runtime: runtime, reason: "container could not be created (\(status)): \(message)")
+            return nil
+        case .failure(let error):
+            throw error
+        }
+        var created = instance
+        created.containerID = containerID
+        created.updatedAt = Date()
+        guard try await store.updateInstance(created, ifStateIs: instance.state) else {
+            // The user changed their mind meanwhile (stop/terminate): undo, the next pass decides.
+            try await runtime.removeContainer(id: containerID)
+            return nil
+        }
+        return created
+    }
+
+    /// Creates the container; a container of ours with the same name that survived a crash
+    /// before its id was recorded is removed first.
+    private func createReplacingStale(_ spec: ContainerSpec, on runtime: any ContainerRuntime)
+        async throws(ContainerRuntimeError) -> String
+    {
+        do {
+            return try await runtime.createContainer(spec)
+        } catch {
+            guard case .engine(409, _) = error else { throw error }
+        }
+        try await runtime.removeContainer(id: spec.name)
+        return try await runtime.createContainer(spec)
+    }
+
+    private func creation(_ spec: ContainerSpec, on runtime: any ContainerRuntime) async
+        -> Result<String, ContainerRuntimeError>
+    {
+        do {
+            return .success(try await createReplacingStale(spec, on: runtime))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func movePort(_ instance: Instance, containerID: String, on runtime: any ContainerRuntime) async throws
+        -> Instance?
+    {
+        try await runtime.removeContainer(id: containerID)
+        let range = settings.portRange
+        let taken = instance.hostPort
+        let port = try await store.reassignPort(instanceID: instance.id) { used in
+            var excluded = used
+            if let taken { excluded.insert(taken) }
+            return PortAllocator.lowestFree(in: range, used: excluded, excluded: [])
+        }
+        guard let port else {
+            try await fail(instance, runtime: runtime, reason: "no free host port left on node \(instance.node)")
+            return nil
+        }
+        var moved = instance
+        moved.hostPort = port
+        moved.containerID = nil
+        return moved
+    }
+
+    /// running: notice containers killed or removed behind Gantry's back.
+    private func observe(_ instance: Instance, on runtime: any ContainerRuntime) async throws {
+        guard let containerID = instance.containerID,
+            let container = try await runtime.inspectContainer(id: containerID)
+        else {
+            try await fail(instance, runtime: runtime, reason: "container was removed outside Gantry")
+            return
+        }
+        switch container.status {
+        case .running, .restarting, .paused, .created:
+            return
+        case .exited, .dead, .removing:
+            var stopped = instance
+            stopped.desiredState = .stopped
+            let code = container.exitCode.map { " with code \($0)" } ?? ""
+            try await record(stopped, .stopped, reason: "container exited unexpectedly\(code)")
+        }
+    }
+
+    private func fail(_ instance: Instance, runtime: any ContainerRuntime, reason: String) async throws {
+        if let containerID = instance.containerID { try? await runtime.removeContainer(id: containerID) }
+        var failed = instance
+        failed.containerID = nil
+        try await record(failed, .failed, reason: reason)
+    }
+
+    /// Records a state change with its time and reason. Resources are released on terminal states.
+    private func record(_ instance: Instance, _ state: InstanceState, reason: String) async throws {
+        var next = instance
+        let now = Date()
+        next.state = state
+        next.stateReason = reason
+        next.stateChangedAt = now
+        next.updatedAt = now
+        if !state.holdsResources {
+            next.hostPort = nil
+            if state == .terminated { next.containerID = nil }
+        }
+        if try await store.updateInstance(next, ifStateIs: instance.state) {
+            logger.info(
+                "instance state changed",
+                metadata: [
+                    "instance": "\(instance.id)", "from": "\(instance.state.rawValue)", "to": "\(state.rawValue)",
+                    "reason": "\(reason)",
+                ])
+        }
+    }
+
+    /// Removes containers that carry this installation's labels but have no live instance.
+    /// Containers are listed before records are read: a record always exists before its
+    /// container, so a container created during the sweep is never mistaken for an orphan.
+    public func removeOrphans() async throws {
+        for node in try await store.listNodes() {
+            guard let runtime = runtimes.runtime(forNode: node.name) else { continue }
+            let containers: [ContainerObservation]
+            do {
+                containers = try await runtime.listContainers(labels: [
+                    ContainerLabels.installation: settings.installationID, ContainerLabels.kind: "instance",
+                ])
+            } catch {
+                continue
+            }
+            guard !containers.isEmpty else { continue }
+            var live: [String: String?] = [:]
+            for instance in try await store.liveInstances() { live[instance.id.uuidString] = instance.containerID }
+            for container in containers {
+                let instanceID = container.labels[ContainerLabels.id] ?? ""
+                // A live instance whose id is not yet recorded is being created: leave it.
+                if let recorded = live[instanceID], recorded == nil || recorded == container.id { continue }
+                logger.warning(
+                    "removing orphan container",
+                    metadata: [
+                        "container": "\(container.id.prefix(12))", "name": "\(container.name)",
+                        "instance": "\(container.labels[ContainerLabels.id] ?? "-")",
+                    ])
+                try? await runtime.removeContainer(id: container.id)
+            }
+        }
+    }
+}

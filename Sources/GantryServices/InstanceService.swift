@@ -1,0 +1,197 @@
+import Foundation
+import GantryCore
+import Logging
+
+/// Launch, list, stop, start, terminate and read logs of instances. Writes desired state to the
+/// database and pokes the reconciler, which does the work against the engine.
+public struct InstanceService: Sendable {
+    let store: any Store
+    let runtimes: any ContainerRuntimeDirectory
+    let settings: InstanceSettings
+    let trigger: ReconcileTrigger
+    let logger: Logger
+
+    public init(
+        store: any Store, runtimes: any ContainerRuntimeDirectory, settings: InstanceSettings,
+        trigger: ReconcileTrigger, logger: Logger
+    ) {
+        self.store = store
+        self.runtimes = runtimes
+        self.settings = settings
+        self.trigger = trigger
+        self.logger = logger
+    }
+
+    public func launch(_ request: LaunchRequest, by caller: Principal) async throws -> Instance {
+        try request.validate()
+        guard let image = try await store.image(name: request.image) else {
+            throw GantryError(.invalidInput, code: "unknown_image", detail: "no image named '\(request.image)' in the catalog")
+        }
+        // Engines that do not answer now are treated as offline, so an engine that is down gets
+        // a clear refusal instead of an instance stuck in pending.
+        let reachable = try await reachableNodes()
+        guard !reachable.isEmpty else {
+            throw GantryError(.unavailable, code: "engine_unavailable", detail: "no container engine is reachable")
+        }
+        let settings = self.settings
+        let instance = try await store.reserveInstance(ownerID: caller.id) { snapshot in
+            var snapshot = snapshot
+            for index in snapshot.nodes.indices where !reachable.contains(snapshot.nodes[index].name) {
+                snapshot.nodes[index].status = .offline
+            }
+            return try Self.decide(request, image: image, snapshot: snapshot, settings: settings)
+        }
+        logger.info(
+            "instance reserved",
+            metadata: [
+                "instance": "\(instance.id)", "name": "\(instance.name)", "node": "\(instance.node)",
+                "port": "\(instance.hostPort.map(String.init) ?? "-")", "owner": "\(caller.user.username)",
+            ])
+        trigger.poke()
+        return instance
+    }
+
+    private func reachableNodes() async throws -> Set<String> {
+        let nodes = try await store.listNodes()
+        return await withTaskGroup(of: String?.self) { group in
+            for node in nodes where node.status.acceptsPlacements {
+                guard let runtime = runtimes.runtime(forNode: node.name) else { continue }
+                group.addTask {
+                    do {
+                        try await runtime.ping()
+                        return node.name
+                    } catch {
+                        return nil
+                    }
+                }
+            }
+            var names: Set<String> = []
+            for await name in group { if let name { names.insert(name) } }
+            return names
+        }
+    }
+
+    /// The launch decision: name uniqueness, quota, placement and port, all on one snapshot.
+    static func decide(
+        _ request: LaunchRequest, image: CatalogImage, snapshot: ReservationSnapshot, settings: InstanceSettings
+    ) throws(GantryError) -> Instance {
+        guard !snapshot.ownerInstanceNames.contains(request.name) else {
+            throw GantryError(
+                .conflict, code: "duplicate_name", detail: "you already have an instance named '\(request.name)'")
+        }
+        let largestCPU = snapshot.nodes.map(\.capacity.cpu).max() ?? 0
+        let largestMemory = snapshot.nodes.map(\.capacity.memoryMB).max() ?? 0
+        if !snapshot.nodes.isEmpty, request.cpu > largestCPU {
+            throw .invalid("cpu must be at most \(QuotaPolicy.format(largestCPU)), the largest node's capacity")
+        }
+        if !snapshot.nodes.isEmpty, request.memoryMB > largestMemory {
+            throw .invalid("memory_mb must be at most \(largestMemory), the largest node's capacity")
+        }
+        let limits = snapshot.owner.quotaOverride.applied(to: settings.defaultQuota)
+        try QuotaPolicy.check(request: request.resources, usage: snapshot.usage, limits: limits)
+        let loads = snapshot.nodes.map { node in
+            NodeLoad(
+                name: node.name, status: node.status, capacity: node.capacity,
+                allocated: snapshot.allocated[node.name] ?? .zero,
+                freePorts: PortAllocator.freeCount(in: settings.portRange, used: snapshot.usedPorts[node.name] ?? []))
+        }
+        switch PlacementPolicy.place(request.resources, on: loads) {
+        case .unschedulable(let shortfalls):
+            let summary = shortfalls.map { "\($0.node): \($0.reasons.joined(separator: "; "))" }.joined(separator: " | ")
+            throw GantryError(
+                .insufficientCapacity, code: "insufficient_capacity", detail: "no node can take this launch: \(summary)",
+                shortfalls: shortfalls)
+        case .placed(let nodeName):
+            guard let node = snapshot.nodes.first(where: { $0.name == nodeName }),
+                let port = PortAllocator.lowestFree(in: settings.portRange, used: snapshot.usedPorts[nodeName] ?? [])
+            else {
+                throw GantryError(.internalFailure, code: "internal_error", detail: "placement chose an unknown node")
+            }
+            return Instance(
+                name: request.name, ownerID: snapshot.owner.id, image: image.name, imageReference: image.reference,
+                containerPort: image.port, cpu: request.cpu, memoryMB: request.memoryMB, gpus: request.gpus,
+                stateReason: "waiting for the container to start", node: node.name, hostIP: node.address,
+                hostPort: port)
+        }
+    }
+
+    public func list(by caller: Principal, skip: Int, limit: Int, allUsers: Bool = true) async throws -> Page<Instance> {
+        let window = try PageWindow(skip: skip, limit: limit)
+        let owner: UUID? = caller.isAdmin && allUsers ? nil : caller.id
+        return try await store.listInstances(ownerID: owner, skip: window.skip, limit: window.limit)
+    }
+
+    public func instance(id: UUID, by caller: Principal) async throws -> Instance {
+        guard let instance = try await store.instance(id: id), caller.canAccess(ownerID: instance.ownerID) else {
+            throw GantryError.notFound("instance")
+        }
+        return instance
+    }
+
+    public func stop(id: UUID, by caller: Principal) async throws -> Instance {
+        try await transition(id: id, by: caller, action: "stop") { instance in
+            guard instance.state == .running || instance.state == .pending else { return nil }
+            instance.desiredState = .stopped
+            instance.state = .stopping
+            return "stop requested by \(caller.user.username)"
+        }
+    }
+
+    public func start(id: UUID, by caller: Principal) async throws -> Instance {
+        try await transition(id: id, by: caller, action: "start") { instance in
+            guard instance.state == .stopped else { return nil }
+            instance.desiredState = .running
+            instance.state = .pending
+            return "start requested by \(caller.user.username)"
+        }
+    }
+
+    public func terminate(id: UUID, by caller: Principal) async throws -> Instance {
+        try await transition(id: id, by: caller, action: "terminate") { instance in
+            guard instance.state.canTransition(to: .terminating) else { return nil }
+            instance.desiredState = .terminated
+            instance.state = .terminating
+            return "terminate requested by \(caller.user.username)"
+        }
+    }
+
+    /// Applies a user's state change with compare-and-set, retrying if the reconciler wrote in
+    /// between. `change` returns the reason, or nil when the action is not allowed in that state.
+    private func transition(
+        id: UUID, by caller: Principal, action: String, change: (inout Instance) -> String?
+    ) async throws -> Instance {
+        for _ in 0..<5 {
+            let current = try await instance(id: id, by: caller)
+            var next = current
+            guard let reason = change(&next) else {
+                throw GantryError.invalidState("cannot \(action) an instance that is \(current.state.rawValue)")
+            }
+            let now = Date()
+            next.stateReason = reason
+            next.stateChangedAt = now
+            next.updatedAt = now
+            if try await store.updateInstance(next, ifStateIs: current.state) {
+                logger.info("instance \(action) requested", metadata: ["instance": "\(id)", "by": "\(caller.user.username)"])
+                trigger.poke()
+                return next
+            }
+        }
+        throw GantryError.conflict("the instance is changing state; try again")
+    }
+
+    public func logs(id: UUID, tail: Int, by caller: Principal) async throws -> String {
+        guard (1...10_000).contains(tail) else { throw GantryError.invalid("tail must be between 1 and 10000") }
+        let instance = try await instance(id: id, by: caller)
+        guard let containerID = instance.containerID else { return "" }
+        guard let runtime = runtimes.runtime(forNode: instance.node) else {
+            throw GantryError.unavailable("node '\(instance.node)' has no engine configured")
+        }
+        do {
+            return try await runtime.logs(id: containerID, tail: tail)
+        } catch ContainerRuntimeError.notFound {
+            return ""
+        } catch {
+            throw GantryError(.unavailable, code: "engine_unavailable", detail: error.description)
+        }
+    }
+}

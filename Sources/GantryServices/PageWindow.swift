@@ -1,0 +1,18 @@
+import GantryCore
+
+/// `skip` and `limit` of a list request, validated.
+public struct PageWindow: Sendable, Equatable {
+    public static let maximumLimit = 500
+
+    public var skip: Int
+    public var limit: Int
+
+    public init(skip: Int, limit: Int) throws(GantryError) {
+        guard skip >= 0 else { throw .invalid("skip must not be negative") }
+        guard (1...Self.maximumLimit).contains(limit) else {
+            throw .invalid("limit must be between 1 and \(Self.maximumLimit)")
+        }
+        self.skip = skip
+        self.limit = limit
+    }
+}

@@ -1,0 +1,351 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import GantryCore
+import GantryServices
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+
+/// Where the database lives: a SQLite file (the embedded default) or a PostgreSQL URL.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let url): "postgres:\(Self.redacted(url))"
+        }
+    }
+
+    /// The URL with its password replaced, for logs.
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? url
+    }
+}
+
+/// The `Store` on FluentKit. One set of models and migrations serves SQLite and PostgreSQL.
+public final class FluentStore: Store {
+    let databases: Databases
+    let db: any Database
+    let location: DatabaseLocation
+    let logger: Logger
+
+    /// Opens the database and runs pending migrations.
+    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> FluentStore {
+        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        switch location {
+        case .sqlite(let path):
+            // SQLite gets one connection: writes serialise anyway, and one connection makes
+            // transactions exclusive without busy-retry loops.
+            databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url):
+            do {
+                databases.use(
+                    try .postgres(url: url, maxConnectionsPerEventLoop: 8, sqlLogLevel: .trace), as: .psql)
+            } catch {
+                throw StoreError.unavailable("GANTRY_DATABASE_URL is not a valid PostgreSQL URL: \(error)")
+            }
+        }
+        // Every query goes through one event loop, so SQLite really has a single connection.
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        guard let db = databases.database(logger: logger, on: eventLoop) else {
+            throw StoreError.unavailable("database could not be opened")
+        }
+        let store = FluentStore(databases: databases, db: db, location: location, logger: logger)
+        do {
+            if case .sqlite = location, let sql = db as? any SQLDatabase {
+                try await sql.raw("PRAGMA journal_mode=WAL").run()
+                try await sql.raw("PRAGMA foreign_keys=ON").run()
+            }
+            let migrations = Migrations()
+            migrations.add(CreateInitialSchema())
+            let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop)
+            try await migrator.setupIfNeeded().get()
+            try await migrator.prepareBatch().get()
+        } catch {
+            await databases.shutdownAsync()
+            throw StoreError.unavailable("opening \(location) failed: \(String(reflecting: error))")
+        }
+        return store
+    }
+
+    init(databases: Databases, db: any Database, location: DatabaseLocation, logger: Logger) {
+        self.databases = databases
+        self.db = db
+        self.location = location
+        self.logger = logger
+    }
+
+    public func shutdown() async { await databases.shutdownAsync() }
+
+    public func ping() async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("SELECT 1").run()
+    }
+
+    // MARK: Users
+
+    public func countUsers() async throws -> Int { try await UserModel.query(on: db).count() }
+
+    public func createUser(_ user: User) async throws {
+        if try await UserModel.query(on: db).filter(\.$email == user.email).first() != nil {
+            throw StoreError.duplicate(field: "email")
+        }
+        if try await UserModel.query(on: db).filter(\.$username == user.username).first() != nil {
+            throw StoreError.duplicate(field: "username")
+        }
+        do {
+            try await UserModel(user).create(on: db)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw StoreError.duplicate(field: "\(error)".contains("email") ? "email" : "username")
+        }
+    }
+
+    public func updateUser(_ user: User) async throws {
+        guard let model = try await UserModel.find(user.id, on: db) else { throw StoreError.notFound }
+        model.apply(user)
+        try await model.update(on: db)
+    }
+
+    public func user(id: UUID) async throws -> User? { try await UserModel.find(id, on: db)?.domain() }
+
+    public func user(usernameOrEmail login: String) async throws -> User? {
+        let field: KeyPath<UserModel, FieldProperty<UserModel, String>> = login.contains("@") ? \.$email : \.$username
+        return try await UserModel.query(on: db).filter(field == login).first()?.domain()
+    }
+
+    public func listUsers(skip: Int, limit: Int) async throws -> GantryServices.Page<User> {
+        let total = try await UserModel.query(on: db).count()
+        let items = try await UserModel.query(on: db).sort(\.$createdAt).sort(\.$username)
+            .range(skip..<(skip + limit)).all().map { try $0.domain() }
+        return Page(total: total, items: items)
+    }
+
+    // MARK: API keys
+
+    public func createAPIKey(_ key: APIKey) async throws { try await APIKeyModel(key).create(on: db) }
+
+    public func apiKeys(ownerID: UUID) async throws -> [APIKey] {
+        try await APIKeyModel.query(on: db).filter(\.$ownerID == ownerID).sort(\.$createdAt).all().map {
+            try $0.domain()
+        }
+    }
+
+    public func apiKey(tokenHash: String) async throws -> APIKey? {
+        try await APIKeyModel.query(on: db).filter(\.$tokenHash == tokenHash).first()?.domain()
+    }
+
+    public func deleteAPIKey(id: UUID, ownerID: UUID) async throws -> Bool {
+        guard let model = try await APIKeyModel.query(on: db).filter(\.$id == id).filter(\.$ownerID == ownerID).first()
+        else { return false }
+        try await model.delete(on: db)
+        return true
+    }
+
+    // MARK: Settings
+
+    public func setting(_ key: String) async throws -> String? { try await SettingModel.find(key, on: db)?.value }
+
+    public func settingSetIfAbsent(_ key: String, value: String) async throws -> String {
+        if let existing = try await setting(key) { return existing }
+        do {
+            try await SettingModel(key: key, value: value).create(on: db)
+            return value
+        } catch {
+            // Another replica stored it first: theirs wins.
+            guard (error as? any DatabaseError)?.isConstraintFailure == true, let existing = try await setting(key)
+            else { throw error }
+            return existing
+        }
+    }
+
+    public func setSetting(_ key: String, value: String) async throws {
+        if let model = try await SettingModel.find(key, on: db) {
+            model.value = value
+            try await model.update(on: db)
+        } else {
+            try await SettingModel(key: key, value: value).create(on: db)
+        }
+    }
+
+    // MARK: Images
+
+    public func listImages() async throws -> [CatalogImage] {
+        try await ImageModel.query(on: db).sort(\.$name).all().map { $0.domain() }
+    }
+
+    public func image(name: String) async throws -> CatalogImage? {
+        try await ImageModel.query(on: db).filter(\.$name == name).first()?.domain()
+    }
+
+    public func createImage(_ image: CatalogImage) async throws {
+        do {
+            try await ImageModel(image).create(on: db)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw StoreError.duplicate(field: "name")
+        }
+    }
+
+    public func deleteImage(name: String) async throws -> Bool {
+        guard let model = try await ImageModel.query(on: db).filter(\.$name == name).first() else { return false }
+        try await model.delete(on: db)
+        return true
+    }
+
+    // MARK: Nodes
+
+    public func listNodes() async throws -> [Node] {
+        try await NodeModel.query(on: db).sort(\.$name).all().map { try $0.domain() }
+    }
+
+    public func node(name: String) async throws -> Node? {
+        try await NodeModel.query(on: db).filter(\.$name == name).first()?.domain()
+    }
+
+    public func upsertNode(_ node: Node) async throws {
+        if let model = try await NodeModel.query(on: db).filter(\.$name == node.name).first() {
+            let id = model.id
+            model.apply(node)
+            model.id = id
+            try await model.update(on: db)
+        } else {
+            try await NodeModel(node).create(on: db)
+        }
+    }
+
+    public func allocations() async throws -> [String: NodeCapacity] {
+        Self.allocations(of: try await holdingInstances(on: db))
+    }
+
+    static func allocations(of instances: [InstanceModel]) -> [String: NodeCapacity] {
+        var result: [String: NodeCapacity] = [:]
+        for instance in instances {
+            var total = result[instance.node] ?? .zero
+            total.cpu += instance.cpu
+            total.memoryMB += instance.memoryMB
+            total.gpus += instance.gpus
+            result[instance.node] = total
+        }
+        return result
+    }
+
+    // MARK: Instances
+
+    static let holdingStates = InstanceState.allCases.filter(\.holdsResources).map(\.rawValue)
+
+    func holdingInstances(on db: any Database, ownerID: UUID? = nil) async throws -> [InstanceModel] {
+        var query = InstanceModel.query(on: db).filter(\.$state ~~ Self.holdingStates)
+        if let ownerID { query = query.filter(\.$ownerID == ownerID) }
+        return try await query.all()
+    }
+
+    public func reserveInstance(
+        ownerID: UUID, decide: @escaping @Sendable (ReservationSnapshot) throws -> Instance
+    ) async throws -> Instance {
+        try await db.transaction { tx in
+            // Taking the scheduler row lock first serialises reservations on both databases
+            // (PostgreSQL row lock; SQLite write lock), so the snapshot below cannot go stale
+            // before the insert commits.
+            guard let sql = tx as? any SQLDatabase else { throw StoreError.unavailable("database has no SQL interface") }
+            try await sql.raw("UPDATE scheduler_lock SET seq = seq + 1 WHERE id = 1").run()
+            guard let owner = try await UserModel.find(ownerID, on: tx)?.domain() else { throw StoreError.notFound }
+            let holding = try await self.holdingInstances(on: tx)
+            let ownerLive = try await InstanceModel.query(on: tx).filter(\.$ownerID == ownerID)
+                .filter(\.$state != InstanceState.terminated.rawValue).all()
+            var usage = ResourceAmount.zero
+            for model in holding where model.ownerID == ownerID {
+                usage = usage + ResourceAmount(instances: 1, cpu: model.cpu, memoryMB: model.memoryMB, gpus: model.gpus)
+            }
+            var usedPorts: [String: Set<Int>] = [:]
+            for model in try await InstanceModel.query(on: tx).filter(\.$hostPort != nil).all() {
+                if let port = model.hostPort { usedPorts[model.node, default: []].insert(port) }
+            }
+            let snapshot = ReservationSnapshot(
+                owner: owner, usage: usage, ownerInstanceNames: Set(ownerLive.map(\.name)),
+                nodes: try await NodeModel.query(on: tx).sort(\.$name).all().map { try $0.domain() },
+                allocated: Self.allocations(of: holding), usedPorts: usedPorts)
+            let instance = try decide(snapshot)
+            do {
+                try await InstanceModel(instance).create(on: tx)
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                throw StoreError.duplicate(field: "\(error)".contains("name") ? "name" : "host_port")
+            }
+            return instance
+        }
+    }
+
+    public func reassignPort(instanceID: UUID, choose: @escaping @Sendable (Set<Int>) -> Int?) async throws -> Int? {
+        try await db.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { throw StoreError.unavailable("database has no SQL interface") }
+            try await sql.raw("UPDATE scheduler_lock SET seq = seq + 1 WHERE id = 1").run()
+            guard let model = try await InstanceModel.find(instanceID, on: tx) else { throw StoreError.notFound }
+            let used = Set(
+                try await InstanceModel.query(on: tx).filter(\.$node == model.node).filter(\.$hostPort != nil)
+                    .all().compactMap(\.hostPort))
+            guard let port = choose(used) else { return nil }
+            model.hostPort = port
+            model.containerID = nil
+            model.updatedAt = Date()
+            try await model.update(on: tx)
+            return port
+        }
+    }
+
+    public func instance(id: UUID) async throws -> Instance? { try await InstanceModel.find(id, on: db)?.domain() }
+
+    public func listInstances(ownerID: UUID?, skip: Int, limit: Int) async throws -> GantryServices.Page<Instance> {
+        func base() -> QueryBuilder<InstanceModel> {
+            let query = InstanceModel.query(on: db)
+            return ownerID.map { query.filter(\.$ownerID == $0) } ?? query
+        }
+        let total = try await base().count()
+        let items = try await base().sort(\.$createdAt, .descending).sort(\.$name)
+            .range(skip..<(skip + limit)).all().map { try $0.domain() }
+        return Page(total: total, items: items)
+    }
+
+    public func liveInstances() async throws -> [Instance] {
+        try await InstanceModel.query(on: db).filter(\.$state != InstanceState.terminated.rawValue).all().map {
+            try $0.domain()
+        }
+    }
+
+    public func instanceIDs() async throws -> Set<UUID> {
+        Set(try await InstanceModel.query(on: db).field(\.$id).all().compactMap(\.id))
+    }
+
+    public func usage(ownerID: UUID) async throws -> ResourceAmount {
+        try await holdingInstances(on: db, ownerID: ownerID).reduce(.zero) { total, model in
+            total + ResourceAmount(instances: 1, cpu: model.cpu, memoryMB: model.memoryMB, gpus: model.gpus)
+        }
+    }
+
+    public func updateInstance(_ instance: Instance, ifStateIs expected: InstanceState) async throws -> Bool {
+        try await db.transaction { tx in
+            // Lock the row before reading it, so compare-and-set holds under PostgreSQL's
+            // READ COMMITTED as well as under SQLite's single writer.
+            guard let sql = tx as? any SQLDatabase else { throw StoreError.unavailable("database has no SQL interface") }
+            try await sql.update(InstanceModel.schema).set(SQLColumn("id"), to: SQLColumn("id"))
+                .where("id", .equal, instance.id).run()
+            guard let model = try await InstanceModel.find(instance.id, on: tx), model.state == expected.rawValue
+            else { return false }
+            model.apply(instance)
+            try await model.update(on: tx)
+            return true
+        }
+    }
+
+    public func countInstancesByState() async throws -> [InstanceState: Int] {
+        var counts: [InstanceState: Int] = [:]
+        for state in InstanceState.allCases {
+            counts[state] = try await InstanceModel.query(on: db).filter(\.$state == state.rawValue).count()
+        }
+        return counts
+    }
+}

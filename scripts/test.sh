@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: set the machine up (Docker, test images, PostgreSQL),
+# then build and run the Swift tests against the real services.
+# Extra arguments go to `swift test` (e.g. --filter SomeTests).
+# Exit status: that of `swift test` (or of the step that failed before it).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=lib/common.sh
+source "${ROOT}/scripts/lib/common.sh"
+
+bash "${ROOT}/scripts/setup.sh"
+ensure_swift_on_path
+
+export GANTRY_TEST_POSTGRES_URL="postgres://gantry:gantry@127.0.0.1:5432/postgres"
+export GANTRY_TEST_DOCKER_HOST="unix:///var/run/docker.sock"
+
+log "test: swift build --build-tests"
+swift build --build-tests
+
+log "test: swift test $*"
+set +e
+swift test "$@"
+rc=$?
+set -e
+log "test: swift test exited with $rc"
+exit "$rc"
