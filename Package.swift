@@ -73,6 +73,7 @@ let package = Package(
                 "GantryCore", "GantryServices",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -163,7 +164,14 @@ let package = Package(
         .testTarget(name: "GantryCoreTests", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DockerEngineTests",
-            dependencies: ["DockerEngine", "GantryServices", "GantryCore"],
+            dependencies: [
+                "DockerEngine", "GantryServices", "GantryCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -174,7 +182,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            // Test code imports many modules for a few members each; strict member visibility
+            // there only adds noise.
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
     ]
 )

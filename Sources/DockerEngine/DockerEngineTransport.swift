@@ -121,7 +121,7 @@ extension DockerEngineClient {
         } else {
             failure = .unreachable("\(host): \(error)")
         }
-        logger.warning("docker engine request failed", metadata: ["error": "\(failure)"])
+        logger.debug("docker engine request failed", metadata: ["error": "\(failure)"])
         return failure
     }
 

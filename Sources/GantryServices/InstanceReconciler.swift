@@ -22,11 +22,14 @@ public final class InstanceReconciler: Sendable {
         self.logger = logger
     }
 
-    /// Instances that need attention now and are not already being worked on. Claims them.
-    public func claimWork() async throws -> [Instance] {
+    /// Instances that need attention now and are not already being worked on, at most `limit`
+    /// in flight at once. Claims them; `reconcile` releases each claim.
+    public func claimWork(limit: Int = .max) async throws -> [Instance] {
         let live = try await store.liveInstances()
         return inFlight.withLock { busy in
-            let work = live.filter { !busy.contains($0.id) }
+            // Instances waiting on an action go before running ones that only need a look.
+            let candidates = live.filter { !busy.contains($0.id) }.sorted { ($0.state != .running) && ($1.state == .running) }
+            let work = Array(candidates.prefix(max(limit - busy.count, 0)))
             busy.formUnion(work.map(\.id))
             return work
         }

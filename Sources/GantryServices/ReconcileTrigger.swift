@@ -4,7 +4,7 @@ import Synchronization
 /// while a pass is pending collapse into one.
 public final class ReconcileTrigger: Sendable {
     private let continuation: AsyncStream<Void>.Continuation
-    let stream: AsyncStream<Void>
+    public let stream: AsyncStream<Void>
 
     public init() {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Small, pure formatters for table cells, so every command renders numbers, times and IDs the same way.
+enum Format {
+    /// Enough of a UUID to tell instances apart and to use as an ID prefix.
+    static func shortID(_ id: String) -> String { String(id.prefix(8)) }
+
+    /// Cores without noise: `2`, `0.5`, `1.25`.
+    static func cpu(_ cores: Double) -> String {
+        guard cores.isFinite else { return "\(cores)" }
+        let rounded = (cores * 100).rounded() / 100
+        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        var text = String(format: "%.2f", rounded)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
+
+    /// Coarse age, like `docker ps`: `45s`, `12m`, `5h`, `3d`.
+    static func age(of date: Date, now: Date) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        switch seconds {
+        case ..<60: return "\(seconds)s"
+        case ..<3600: return "\(seconds / 60)m"
+        case ..<86400: return "\(seconds / 3600)h"
+        default: return "\(seconds / 86400)d"
+        }
+    }
+
+    /// A UTC timestamp to the second, unambiguous in any locale.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle())
+    }
+
+    /// An empty or absent value shows as `-`, so columns never look shifted.
+    static func orDash(_ value: String?) -> String {
+        guard let value, !value.isEmpty else { return "-" }
+        return value
+    }
+
+    static func yesNo(_ value: Bool) -> String { value ? "yes" : "no" }
+
+    /// `used/total` for capacity columns.
+    static func fraction(_ used: String, _ total: String) -> String { "\(used)/\(total)" }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import GantryCore
+import GantryServices
+import HTTPTypes
+import Hummingbird
+import Prometheus
+
+/// The Prometheus registry of one server, and the `/metrics` endpoint that renders it. Gauges
+/// for instances and nodes are refreshed from the database on each scrape, so replicas agree.
+public final class GantryMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let store: any Store
+    let nodes: NodeService
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    init(store: any Store, nodes: NodeService) {
+        self.store = store
+        self.nodes = nodes
+    }
+
+    func recordRequest(route: String, method: String, status: Int, duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(
+                namespace: "gantry", metricName: "http_request_duration", unitName: "seconds",
+                helpText: "HTTP request latency by route, method and status."),
+            labels: [("route", route), ("method", method), ("status", String(status))],
+            buckets: Self.buckets
+        ).record(duration)
+    }
+
+    func refreshGauges() async throws {
+        let counts = try await store.countInstancesByState()
+        for state in InstanceState.allCases {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "gantry", metricName: "instances", helpText: "Instances by state."),
+                labels: [("state", state.rawValue)]
+            ).set(Double(counts[state] ?? 0))
+        }
+        for view in try await nodes.list() {
+            let node = view.node
+            let values: [(String, String, Double, Double)] = [
+                ("cpu", "cores", node.capacity.cpu, view.allocated.cpu),
+                ("memory", "bytes", Double(node.capacity.memoryMB) * 1_048_576, Double(view.allocated.memoryMB) * 1_048_576),
+                ("gpus", "", Double(node.capacity.gpus), Double(view.allocated.gpus)),
+            ]
+            for (resource, unit, capacity, allocated) in values {
+                registry.makeGauge(
+                    descriptor: MetricNameDescriptor(
+                        namespace: "gantry", subsystem: "node", metricName: "\(resource)_capacity",
+                        unitName: unit.isEmpty ? nil : unit, helpText: "Node \(resource) capacity."),
+                    labels: [("node", node.name)]
+                ).set(capacity)
+                registry.makeGauge(
+                    descriptor: MetricNameDescriptor(
+                        namespace: "gantry", subsystem: "node", metricName: "\(resource)_allocated",
+                        unitName: unit.isEmpty ? nil : unit, helpText: "Node \(resource) held by instances."),
+                    labels: [("node", node.name)]
+                ).set(allocated)
+            }
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "gantry", subsystem: "node", metricName: "online", helpText: "1 when the node is online."),
+                labels: [("node", node.name)]
+            ).set(node.status == .online ? 1.0 : 0.0)
+        }
+    }
+
+    func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/metrics") { _, _ in
+            try await self.refreshGauges()
+            var buffer: [UInt8] = []
+            self.registry.emit(into: &buffer)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+}
+
+/// Records each request's latency by route template, method and status.
+struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: GantryMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        metrics.recordRequest(
+            route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
+            duration: ContinuousClock.now - start)
+        return response
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+@Suite struct BadInputTests {
+    @Test func malformedOrMistypedLaunchesGet400AndCreateNothing() async throws {
+        try await TestGantry.run { gantry in
+            let admin = try await gantry.adminToken()
+            try await gantry.addTestImage(adminToken: admin)
+            let cases: [(String, Any)] = [
+                ("malformed JSON", "{\"name\": "),
+                ("wrong type", ["name": "x", "image": "httpd", "cpu": "lots", "memory_mb": 64]),
+                ("missing field", ["name": "x", "image": "httpd", "cpu": 1]),
+                ("bad name", ["name": "Bad_Name", "image": "httpd", "cpu": 1, "memory_mb": 64]),
+                ("tiny cpu", ["name": "x", "image": "httpd", "cpu": 0.01, "memory_mb": 64]),
+                ("negative memory", ["name": "x", "image": "httpd", "cpu": 1, "memory_mb": -5]),
+                ("unknown image", ["name": "x", "image": "nope", "cpu": 1, "memory_mb": 64]),
+            ]
+            for (label, body) in cases {
+                let response: APIResponse
+                if let raw = body as? String {
+                    response = try await gantry.request(.post, "/api/v1/instances", token: admin, rawBody: raw)
+                } else {
+                    response = try await gantry.request(.post, "/api/v1/instances", token: admin, json: body)
+                }
+                #expect(response.status == .badRequest, "\(label): \(response.status) \(response.text)")
+                #expect(response.errorCode != nil, "\(label): error body must carry a code")
+                #expect(response["detail"] is String, "\(label): error body must carry a detail")
+            }
+            let unknown = try await gantry.launch("x", token: admin, image: "nope")
+            #expect(unknown.errorCode == "unknown_image")
+            #expect(try await gantry.request(.get, "/api/v1/instances", token: admin)["total"] as? Int == 0)
+        }
+    }
+
+    @Test func unknownRoutesAndIdsGetJSON404() async throws {
+        try await TestGantry.run { gantry in
+            let admin = try await gantry.adminToken()
+            let route = try await gantry.request(.get, "/api/v1/nothing-here", token: admin)
+            #expect(route.status == .notFound)
+            #expect(route.errorCode == "not_found")
+            let id = try await gantry.request(.get, "/api/v1/instances/\(UUID().uuidString)", token: admin)
+            #expect(id.status == .notFound)
+            let garbage = try await gantry.request(.get, "/api/v1/instances/not-a-uuid", token: admin)
+            #expect(garbage.status == .notFound)
+            let pageLimit = try await gantry.request(.get, "/api/v1/instances?limit=0", token: admin)
+            #expect(pageLimit.status == .badRequest)
+            let pageSkip = try await gantry.request(.get, "/api/v1/instances?skip=-1", token: admin)
+            #expect(pageSkip.status == .badRequest)
+        }
+    }
+
+    @Test func anEngineThatIsDownGets503AndNothingIsCreated() async throws {
+        let socket = "unix:///tmp/\(TestEnvironment.uniqueName("no-docker")).sock"
+        try await TestGantry.run(environment: ["GANTRY_DOCKER_HOST": socket]) { gantry in
+            let admin = try await gantry.adminToken()
+            try await gantry.addTestImage(adminToken: admin)
+            let launched = try await gantry.launch("x", token: admin)
+            #expect(launched.status == .serviceUnavailable, "\(launched.text)")
+            #expect(launched.errorCode == "engine_unavailable")
+            #expect(try await gantry.request(.get, "/api/v1/instances", token: admin)["total"] as? Int == 0)
+            let nodes = try await gantry.request(.get, "/api/v1/nodes", token: admin)
+            #expect(((nodes["items"] as? [[String: Any]])?.first)?["status"] as? String == "offline")
+            let ready = try await gantry.request(.get, "/readyz")
+            #expect(ready.status == .serviceUnavailable)
+            #expect(((ready["checks"] as? [String: Any])?["database"]) as? String == "ok")
+        }
+    }
+
+    @Test func nonAdminsCannotManageTheCatalog() async throws {
+        try await TestGantry.run { gantry in
+            let admin = try await gantry.adminToken()
+            let (_, alice) = try await gantry.createUser("alice", adminToken: admin)
+            let add = try await gantry.request(
+                .post, "/api/v1/images", token: alice, json: ["name": "mine", "reference": "x:1", "port": 80])
+            #expect(add.status == .forbidden)
+            #expect(try await gantry.request(.delete, "/api/v1/images/nginx", token: alice).status == .forbidden)
+            let badPort = try await gantry.request(
+                .post, "/api/v1/images", token: admin, json: ["name": "bad", "reference": "x:1", "port": 70000])
+            #expect(badPort.status == .badRequest)
+            let duplicate = try await gantry.request(
+                .post, "/api/v1/images", token: admin, json: ["name": "nginx", "reference": "x:1", "port": 80])
+            #expect(duplicate.status == .conflict)
+            #expect(try await gantry.request(.delete, "/api/v1/images/nginx", token: admin).status == .noContent)
+            #expect(try await gantry.request(.get, "/api/v1/images/nginx", token: admin).status == .notFound)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+@Suite struct QuotaAndPlacementTests {
+    /// Check and reservation are one transaction: 20 concurrent launches against a quota of 5
+    /// leave exactly 5 instances.
+    @Test(arguments: DatabaseKind.allCases)
+    func concurrentLaunchesNeverExceedTheQuota(_ kind: DatabaseKind) async throws {
+        try await TestGantry.run(kind, environment: ["GANTRY_RECONCILE_INTERVAL": "5"]) { gantry in
+            let admin = try await gantry.adminToken()
+            try await gantry.addTestImage(adminToken: admin)
+            let (_, alice) = try await gantry.createUser("alice", adminToken: admin)
+            let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        let response = try await gantry.launch("c\(index)", token: alice, cpu: 0.1, memoryMB: 32)
+                        return (Int(response.status.code), response.errorCode)
+                    }
+                }
+                var all: [(Int, String?)] = []
+                for try await result in group { all.append(result) }
+                return all
+            }
+            #expect(statuses.filter { $0.0 == 202 }.count == 5)
+            #expect(statuses.filter { $0.0 == 403 && $0.1 == "quota_exceeded" }.count == 15)
+            let list = try await gantry.request(.get, "/api/v1/instances?limit=100", token: alice)
+            #expect(list["total"] as? Int == 5)
+            let ports = ((list["items"] as? [[String: Any]]) ?? []).compactMap { $0["host_port"] as? Int }
+            #expect(Set(ports).count == 5, "host ports must be unique: \(ports)")
+        }
+    }
+
+    @Test func overQuotaNamesTheResourceAndChangesNothing() async throws {
+        try await TestGantry.run(environment: ["GANTRY_RECONCILE_INTERVAL": "5"]) { gantry in
+            let admin = try await gantry.adminToken()
+            try await gantry.addTestImage(adminToken: admin)
+            let (_, alice) = try await gantry.createUser(
+                "alice", adminToken: admin, quota: ["instances": 2, "cpu": 1, "memory_mb": 256])
+            let cpu = try await gantry.launch("big", token: alice, cpu: 2, memoryMB: 64)
+            #expect(cpu.status == .forbidden)
+            #expect(cpu.errorCode == "quota_exceeded")
+            #expect(cpu["resource"] as? String == "cpu")
+            let memory = try await gantry.launch("big", token: alice, cpu: 0.5, memoryMB: 512)
+            #expect(memory["resource"] as? String == "memory")
+            #expect(try await gantry.launch("a", token: alice).status == .accepted)
+            #expect(try await gantry.launch("b", token: alice).status == .accepted)
+            let third = try await gantry.launch("c", token: alice)
+            #expect(third["resource"] as? String == "instances")
+            let quota = try await gantry.request(.get, "/api/v1/users/me/quota", token: alice)
+            #expect((quota["limits"] as? [String: Any])?["instances"] as? Int == 2)
+            #expect((quota["usage"] as? [String: Any])?["instances"] as? Int == 2)
+        }
+    }
+
+    @Test func whenNoNodeCanTakeALaunchTheRefusalSaysWhy() async throws {
+        try await TestGantry.run(environment: ["GANTRY_RECONCILE_INTERVAL": "5"]) { gantry in
+            let admin = try await gantry.adminToken()
+            try await gantry.addTestImage(adminToken: admin)
+            let start = gantry.configuration.portRange.lowerBound
+            // Shrink the range to one port by taking every other one with launches.
+            let portCount = gantry.configuration.portRange.count
+            let patched = try await gantry.request(
+                .patch, "/api/v1/users/\(try #require(try await gantry.request(.get, "/api/v1/users/me", token: admin)["id"] as? String))",
+                token: admin, json: ["quota": ["instances": portCount + 5, "cpu": 1000, "memory_mb": 1_000_000]])
+            #expect(patched.status == .ok)
+            for index in 0..<portCount {
+                #expect(try await gantry.launch("p\(index)", token: admin, cpu: 0.1, memoryMB: 16).status == .accepted)
+            }
+            let refused = try await gantry.launch("one-too-many", token: admin, cpu: 0.1, memoryMB: 16)
+            #expect(refused.status == .conflict)
+            #expect(refused.errorCode == "insufficient_capacity")
+            let nodes = try #require(refused["nodes"] as? [[String: Any]])
+            #expect(nodes.first?["node"] as? String == "local")
+            #expect((nodes.first?["reasons"] as? [String])?.contains { $0.contains("ports") } == true)
+            _ = start
+
+            // CPU beyond the largest node is a bad request, not a capacity problem.
+            let huge = try await gantry.launch("huge", token: admin, cpu: 100_000, memoryMB: 16)
+            #expect(huge.status == .badRequest)
+            #expect(huge.text.contains("largest node"))
+        }
+    }
+
+    @Test func adminsSetQuotasGloballyAndPerUser() async throws {
+        try await TestGantry.run(environment: ["GANTRY_DEFAULT_QUOTA_INSTANCES": "3", "GANTRY_DEFAULT_QUOTA_CPU": "2"]) {
+            gantry in
+            let admin = try await gantry.adminToken()
+            let (aliceID, alice) = try await gantry.createUser("alice", adminToken: admin)
+            let defaults = try await gantry.request(.get, "/api/v1/users/me/quota", token: alice)
+            #expect((defaults["limits"] as? [String: Any])?["instances"] as? Int == 3)
+            #expect((defaults["limits"] as? [String: Any])?["cpu"] as? Double == 2)
+            #expect((defaults["limits"] as? [String: Any])?["memory_mb"] as? Int == 32768)
+            let patched = try await gantry.request(
+                .patch, "/api/v1/users/\(aliceID)", token: admin, json: ["quota": ["instances": 7]])
+            #expect(patched.status == .ok)
+            let after = try await gantry.request(.get, "/api/v1/users/\(aliceID)/quota", token: admin)
+            #expect((after["limits"] as? [String: Any])?["instances"] as? Int == 7)
+            #expect((after["limits"] as? [String: Any])?["cpu"] as? Double == 2)
+            let negative = try await gantry.request(
+                .patch, "/api/v1/users/\(aliceID)", token: admin, json: ["quota": ["cpu": -1]])
+            #expect(negative.status == .badRequest)
+            let byUser = try await gantry.request(
+                .patch, "/api/v1/users/\(aliceID)", token: alice, json: ["quota": ["instances": 100]])
+            #expect(byUser.status == .forbidden)
+        }
+    }
+}
