@@ -6,12 +6,17 @@ enum Format {
     static func shortID(_ id: String) -> String { String(id.prefix(8)) }
 
     /// Cores without noise: `2`, `0.5`, `1.25`.
-    static func cpu(_ cores: Double) -> String {
-        guard cores.isFinite else { return "\(cores)" }
-        let rounded = (cores * 100).rounded() / 100
-        if rounded == rounded.rounded() { return String(Int(rounded)) }
+    static func cpu(_ cores: Double) -> String { decimal(cores) }
+
+    /// At most two decimals, trailing zeros dropped.
+    static func decimal(_ value: Double) -> String {
+        guard value.isFinite else { return "\(value)" }
+        let rounded = (value * 100).rounded() / 100
+        // The magnitude check keeps Int(_:) from trapping on absurd values.
+        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int(rounded)) }
         var text = String(format: "%.2f", rounded)
         while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
         return text
     }
 

@@ -64,7 +64,8 @@ struct GantryAPIClient: Sendable {
         // A CLI should say "connection refused" at once instead of retrying until the connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let api = GantryAPIClient(server: server, serverURL: serverURL, token: token, json: json, httpClient: httpClient)
+        let api = GantryAPIClient(
+            server: server, serverURL: serverURL, token: token, json: json, httpClient: httpClient)
         let result: Result
         do {
             result = try await body(api)

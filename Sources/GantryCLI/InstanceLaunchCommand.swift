@@ -51,7 +51,8 @@ struct InstanceLaunchCommand: AsyncParsableCommand {
                     "Launched \(launched.name) (\(Format.shortID(launched.id))) on \(Format.orDash(launched.node)); "
                         + "waiting for it to run...")
             }
-            let running = try await InstanceWaiter(api: api, timeout: .seconds(timeout ?? 300)).waitUntilRunning(launched)
+            let waiter = InstanceWaiter(api: api, timeout: .seconds(timeout ?? 300))
+            let running = try await waiter.waitUntilRunning(launched)
             try api.emit(running) {
                 "\(running.name) is running" + (running.endpoint.map { " at \($0)" } ?? "") + "\n"
             }
@@ -96,8 +97,9 @@ struct InstanceWaiter {
                     name: instance.name, state: instance.state.rawValue, reason: instance.stateReason)
             case .keepWaiting:
                 guard clock.now < deadline else {
+                    let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
                     throw CLIError.timedOut(
-                        "timed out after \(timeout.components.seconds)s waiting for \(instance.name) to run "
+                        "timed out after \(Format.decimal(seconds))s waiting for \(instance.name) to run "
                             + "(it is still \(instance.state.rawValue))")
                 }
                 try await Task.sleep(for: interval)

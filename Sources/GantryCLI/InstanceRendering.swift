@@ -23,6 +23,7 @@ enum InstanceRendering {
         var state = instance.state.rawValue
         if let reason = instance.stateReason, !reason.isEmpty { state += " (\(reason))" }
         let port = instance.hostPort.map(String.init) ?? "-"
+        let age = Format.age(of: instance.createdAt, now: now)
         return DetailRenderer.render([
             ("ID", instance.id),
             ("Name", instance.name),
@@ -37,7 +38,7 @@ enum InstanceRendering {
             ("Endpoint", Format.orDash(instance.endpoint)),
             ("Container", Format.orDash(instance.containerId.map { String($0.prefix(12)) })),
             ("Owner", instance.ownerId),
-            ("Created", "\(Format.timestamp(instance.createdAt)) (\(Format.age(of: instance.createdAt, now: now)) ago)"),
+            ("Created", "\(Format.timestamp(instance.createdAt)) (\(age) ago)"),
             ("State changed", Format.timestamp(instance.stateChangedAt)),
         ])
     }

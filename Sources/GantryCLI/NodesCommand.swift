@@ -15,7 +15,8 @@ enum NodeRendering {
     static func table(_ nodes: [Components.Schemas.Node], now: Date) -> String {
         TableRenderer(columns: [
             .init("NAME"), .init("STATUS"), .init("ADDRESS"), .init("CPU", alignment: .right),
-            .init("MEM(MB)", alignment: .right), .init("GPUS", alignment: .right), .init("LAST SEEN", alignment: .right),
+            .init("MEM(MB)", alignment: .right), .init("GPUS", alignment: .right),
+            .init("LAST SEEN", alignment: .right),
         ]).render(nodes.map { node in
             [
                 node.name, node.status.rawValue, node.address,

@@ -13,6 +13,8 @@ enum DockerProbe {
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
+        // The engine refuses HTTP/1.1 requests without a Host header.
+        request.headers.add(name: "Host", value: "docker")
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
