@@ -76,7 +76,8 @@ public struct GantryApplication: Sendable {
                 secret: jwtSecret, lifetime: TimeInterval(configuration.tokenLifetimeMinutes * 60)),
             defaultQuota: configuration.defaultQuota, logger: logger)
         let images = ImageService(store: store, logger: logger)
-        let nodes = NodeService(store: store, runtimes: runtimes, logger: logger)
+        let nodes = NodeService(
+            store: store, runtimes: runtimes, cpuOvercommit: configuration.cpuOvercommit, logger: logger)
         let instances = InstanceService(
             store: store, runtimes: runtimes, settings: instanceSettings, trigger: trigger, logger: logger)
         let reconciler = InstanceReconciler(store: store, runtimes: runtimes, settings: instanceSettings, logger: logger)

@@ -26,6 +26,7 @@ public struct GantryConfiguration: Sendable {
     public var logFormat: LogFormat
     public var bcryptCost: Int
     public var containerPidsLimit: Int
+    public var cpuOvercommit: Double
 
     public enum LogFormat: String, Sendable {
         case json
@@ -62,6 +63,7 @@ public struct GantryConfiguration: Sendable {
         Setting(key: "GANTRY_LOG_FORMAT", defaultValue: "json", meaning: "json (one object per line) or text."),
         Setting(key: "GANTRY_BCRYPT_COST", defaultValue: "12", meaning: "bcrypt cost for password hashes (4–31)."),
         Setting(key: "GANTRY_CONTAINER_PIDS_LIMIT", defaultValue: "512", meaning: "pids limit of every instance container."),
+        Setting(key: "GANTRY_CPU_OVERCOMMIT", defaultValue: "1", meaning: "Schedulable CPU per host core (above 1 lets CPU limits add up to more than the host)."),
         Setting(key: "GANTRY_CONFIG_FILE", defaultValue: "(unset)", meaning: "Optional KEY=value file with any of these keys; the environment wins."),
     ]
 
@@ -112,7 +114,8 @@ public struct GantryConfiguration: Sendable {
             logLevel: reader.logLevel("GANTRY_LOG_LEVEL", default: .info),
             logFormat: reader.enumeration("GANTRY_LOG_FORMAT", default: LogFormat.json),
             bcryptCost: reader.int("GANTRY_BCRYPT_COST", default: 12, range: 4...31),
-            containerPidsLimit: reader.int("GANTRY_CONTAINER_PIDS_LIMIT", default: 512, range: 16...1_000_000))
+            containerPidsLimit: reader.int("GANTRY_CONTAINER_PIDS_LIMIT", default: 512, range: 16...1_000_000),
+            cpuOvercommit: reader.double("GANTRY_CPU_OVERCOMMIT", default: 1, range: 1...100))
         problems += reader.problems
         if configuration.portRange.upperBound < configuration.portRange.lowerBound {
             problems.append("GANTRY_PORT_RANGE_END must not be below GANTRY_PORT_RANGE_START")

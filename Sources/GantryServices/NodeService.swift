@@ -18,11 +18,16 @@ public struct NodeView: Sendable, Equatable {
 public struct NodeService: Sendable {
     let store: any Store
     let runtimes: any ContainerRuntimeDirectory
+    /// Schedulable cores per physical core; above 1, CPU limits may add up to more than the host.
+    let cpuOvercommit: Double
     let logger: Logger
 
-    public init(store: any Store, runtimes: any ContainerRuntimeDirectory, logger: Logger) {
+    public init(
+        store: any Store, runtimes: any ContainerRuntimeDirectory, cpuOvercommit: Double = 1, logger: Logger
+    ) {
         self.store = store
         self.runtimes = runtimes
+        self.cpuOvercommit = cpuOvercommit
         self.logger = logger
     }
 
@@ -72,7 +77,7 @@ public struct NodeService: Sendable {
         do {
             let info = try await runtime.info()
             node.capacity = NodeCapacity(
-                cpu: Double(info.cpus), memoryMB: Int(info.memoryBytes / (1024 * 1024)), gpus: node.capacity.gpus)
+                cpu: Double(info.cpus) * cpuOvercommit, memoryMB: Int(info.memoryBytes / (1024 * 1024)), gpus: node.capacity.gpus)
             node.status = .online
             node.lastSeenAt = Date()
         } catch {

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// Benchmarks for Gantry. Each prints its figure beside a baseline measured in the same run.
+struct GantryBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gantry-bench",
+        abstract: "Gantry benchmarks (run them all with scripts/bench.sh).",
+        subcommands: [PlacementBenchmark.self, LaunchBenchmark.self, SeedInstances.self, CleanupInstances.self]
+    )
+}
+
+await GantryBench.main()
