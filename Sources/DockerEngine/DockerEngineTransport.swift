@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import GantryServices
 import Logging
 import NIOCore
 import NIOHTTP1
-import GantryServices
 
 /// One answer of the engine with its body read in full.
 struct EngineAnswer {

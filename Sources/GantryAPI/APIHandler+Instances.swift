@@ -1,5 +1,5 @@
-import GantryCore
 import Foundation
+import GantryCore
 import GantryOpenAPI
 import GantryServices
 
@@ -11,7 +11,9 @@ extension APIHandler {
             .init(body: .json(.init(total: page.total, items: page.items.map(Components.Schemas.Instance.init)))))
     }
 
-    public func launchInstance(_ input: Operations.LaunchInstance.Input) async throws
+    public func launchInstance(
+        _ input: Operations.LaunchInstance.Input
+    ) async throws
         -> Operations.LaunchInstance.Output
     {
         guard case .json(let body) = input.body else { throw GantryError.invalid("expected a JSON body") }
@@ -28,7 +30,9 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(instance))))
     }
 
-    public func terminateInstance(_ input: Operations.TerminateInstance.Input) async throws
+    public func terminateInstance(
+        _ input: Operations.TerminateInstance.Input
+    ) async throws
         -> Operations.TerminateInstance.Output
     {
         let instance = try await services.instances.terminate(
@@ -48,7 +52,9 @@ extension APIHandler {
         return .accepted(.init(body: .json(.init(instance))))
     }
 
-    public func getInstanceLogs(_ input: Operations.GetInstanceLogs.Input) async throws
+    public func getInstanceLogs(
+        _ input: Operations.GetInstanceLogs.Input
+    ) async throws
         -> Operations.GetInstanceLogs.Output
     {
         let id = try uuid(input.path.id, "instance")

@@ -1,5 +1,5 @@
-import GantryCore
 import Foundation
+import GantryCore
 import GantryOpenAPI
 import GantryServices
 
@@ -15,13 +15,17 @@ extension APIHandler {
             .init(body: .json(.init(accessToken: token.accessToken, tokenType: "bearer", expiresIn: token.expiresIn))))
     }
 
-    public func getCurrentUser(_ input: Operations.GetCurrentUser.Input) async throws
+    public func getCurrentUser(
+        _ input: Operations.GetCurrentUser.Input
+    ) async throws
         -> Operations.GetCurrentUser.Output
     {
         .ok(.init(body: .json(.init(try await principal().user))))
     }
 
-    public func getCurrentUserQuota(_ input: Operations.GetCurrentUserQuota.Input) async throws
+    public func getCurrentUserQuota(
+        _ input: Operations.GetCurrentUserQuota.Input
+    ) async throws
         -> Operations.GetCurrentUserQuota.Output
     {
         let caller = try await principal()

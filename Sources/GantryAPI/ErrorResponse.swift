@@ -55,8 +55,11 @@ enum ErrorResponse {
                 case 400..<500: .invalidInput
                 default: .internalFailure
                 }
-            return (GantryError(kind, code: kind == .notFound ? "not_found" : "invalid_request",
-                                detail: error.body ?? error.status.reasonPhrase), true)
+            return (
+                GantryError(
+                    kind, code: kind == .notFound ? "not_found" : "invalid_request",
+                    detail: error.body ?? error.status.reasonPhrase), true
+            )
         default:
             return (GantryError(.internalFailure, code: "internal_error", detail: "an internal error occurred"), false)
         }
@@ -99,7 +102,8 @@ enum ErrorResponse {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if error.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         if let requestID, let name = HTTPField.Name("X-Request-ID") { headers[name] = requestID }
-        return Response(status: status(for: error.kind), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(
+            status: status(for: error.kind), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
@@ -107,7 +111,9 @@ enum ErrorResponse {
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         do {
@@ -116,7 +122,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let (mapped, expected) = ErrorResponse.gantryError(for: error)
             if !expected || mapped.kind == .internalFailure {
                 context.logger.error(
-                    "request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+                    "request failed",
+                    metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             }
             return ErrorResponse.response(for: mapped, requestID: context.id)
         }

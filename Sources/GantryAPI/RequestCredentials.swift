@@ -25,7 +25,9 @@ public struct RequestCredentials: Sendable {
 public struct CredentialsMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         try await RequestCredentials.$current.withValue(RequestCredentials.extract(from: request.headers)) {

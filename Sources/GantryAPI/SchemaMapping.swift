@@ -74,7 +74,8 @@ extension Components.Schemas.Instance {
             gpus: instance.gpus, state: Components.Schemas.InstanceState(rawValue: instance.state.rawValue) ?? .failed,
             desiredState: Components.Schemas.Instance.DesiredStatePayload(rawValue: instance.desiredState.rawValue)
                 ?? .stopped,
-            stateReason: instance.stateReason, node: instance.node, hostIp: instance.hostIP, hostPort: instance.hostPort,
+            stateReason: instance.stateReason, node: instance.node, hostIp: instance.hostIP,
+            hostPort: instance.hostPort,
             endpoint: instance.endpoint, containerId: instance.containerID,
             ownerId: instance.ownerID.uuidString.lowercased(), createdAt: instance.createdAt,
             updatedAt: instance.updatedAt, stateChangedAt: instance.stateChangedAt)

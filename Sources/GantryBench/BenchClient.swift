@@ -28,7 +28,8 @@ struct BenchClient {
     }
 
     mutating func login(username: String, password: String) async throws {
-        let (status, body) = try await call(.POST, "/api/v1/auth/token", json: ["username": username, "password": password])
+        let (status, body) = try await call(
+            .POST, "/api/v1/auth/token", json: ["username": username, "password": password])
         guard status == 200, let token = body["access_token"] as? String else {
             throw Failure(description: "login failed (\(status)): \(body)")
         }
@@ -40,7 +41,8 @@ struct BenchClient {
         let (status, _) = try await call(.GET, "/api/v1/images/\(name)")
         guard status == 404 else { return }
         let (created, body) = try await call(
-            .POST, "/api/v1/images", json: ["name": name, "reference": reference, "port": port, "description": "benchmark"])
+            .POST, "/api/v1/images",
+            json: ["name": name, "reference": reference, "port": port, "description": "benchmark"])
         guard created == 201 else { throw Failure(description: "adding image failed (\(created)): \(body)") }
     }
 
@@ -49,7 +51,8 @@ struct BenchClient {
         let (_, me) = try await call(.GET, "/api/v1/users/me")
         guard let id = me["id"] as? String else { throw Failure(description: "no user id") }
         let (status, body) = try await call(
-            .PATCH, "/api/v1/users/\(id)", json: ["quota": ["instances": instances, "cpu": 10_000, "memory_mb": 10_000_000]])
+            .PATCH, "/api/v1/users/\(id)",
+            json: ["quota": ["instances": instances, "cpu": 10_000, "memory_mb": 10_000_000]])
         guard status == 200 else { throw Failure(description: "raising quota failed (\(status)): \(body)") }
     }
 }

@@ -32,8 +32,10 @@ struct LaunchBenchmark: AsyncParsableCommand {
         }
         let gantryMedian = median(gantry) * 1000
         let dockerMedian = median(docker) * 1000
-        print(String(format: "launch: gantry median %.1f ms   docker run -d median %.1f ms   ratio %.2fx (target <= 1.2x)",
-                     gantryMedian, dockerMedian, gantryMedian / dockerMedian))
+        print(
+            String(
+                format: "launch: gantry median %.1f ms   docker run -d median %.1f ms   ratio %.2fx (target <= 1.2x)",
+                gantryMedian, dockerMedian, gantryMedian / dockerMedian))
         print("launch: gantry runs (ms): " + gantry.map { String(format: "%.0f", $0 * 1000) }.joined(separator: " "))
         print("launch: docker runs (ms): " + docker.map { String(format: "%.0f", $0 * 1000) }.joined(separator: " "))
     }
@@ -46,7 +48,9 @@ struct LaunchBenchmark: AsyncParsableCommand {
         guard status == 202, let endpoint = body["endpoint"] as? String, let id = body["id"] as? String else {
             throw BenchClient.Failure(description: "launch failed (\(status)): \(body)")
         }
-        guard await waitUntilAnswers(endpoint) else { throw BenchClient.Failure(description: "\(endpoint) never answered") }
+        guard await waitUntilAnswers(endpoint) else {
+            throw BenchClient.Failure(description: "\(endpoint) never answered")
+        }
         let elapsed = (ContinuousClock.now - start).seconds
         _ = try await client.call(.DELETE, "/api/v1/instances/\(id)")
         return elapsed
@@ -72,7 +76,8 @@ struct LaunchBenchmark: AsyncParsableCommand {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw BenchClient.Failure(description: "\(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+            throw BenchClient.Failure(
+                description: "\(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
         }
     }
 }
@@ -97,7 +102,9 @@ struct SeedInstances: AsyncParsableCommand {
             let (status, body) = try await client.call(
                 .POST, "/api/v1/instances",
                 json: ["name": "list-\(index)", "image": "bench-httpd", "cpu": 0.1, "memory_mb": 16])
-            guard status == 202 else { throw BenchClient.Failure(description: "launch \(index) failed (\(status)): \(body)") }
+            guard status == 202 else {
+                throw BenchClient.Failure(description: "launch \(index) failed (\(status)): \(body)")
+            }
         }
         print(client.token ?? "")
     }

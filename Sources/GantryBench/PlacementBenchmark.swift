@@ -48,7 +48,8 @@ struct PlacementBenchmark: AsyncParsableCommand {
         print("placement: \(placed)/\(placements) placements onto \(nodes) nodes")
         print(
             String(
-                format: "placement: %.0f placements/s (target >= 50000)   baseline first-fit scan: %.0f/s   ratio %.2fx",
+                format:
+                    "placement: %.0f placements/s (target >= 50000)   baseline first-fit scan: %.0f/s   ratio %.2fx",
                 rate, baselineRate, baselineRate / rate))
     }
 }

@@ -74,8 +74,8 @@ struct ImageAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Add an image to the catalog (admin).",
-        discussion: "Give --command once followed by its arguments; write an argument that starts with a dash "
-            + "as --command=-x."
+        discussion: "Give the command as --command ARG ..., or after `--` when an argument starts with a dash: "
+            + "gantry images add --name web --reference python:3.12 --port 8000 -- python -m http.server"
     )
 
     @OptionGroup var options: APIOptions
@@ -89,12 +89,18 @@ struct ImageAddCommand: AsyncParsableCommand {
     var command: [String] = []
     @Option(parsing: .upToNextOption, help: "Linux capability to keep after dropping all (repeatable).")
     var capability: [String] = []
+    @Argument(parsing: .postTerminator, help: "The command after `--`, for arguments that start with a dash.")
+    var commandAfterTerminator: [String] = []
 
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        if !command.isEmpty && !commandAfterTerminator.isEmpty {
+            throw ValidationError("give the command either with --command or after --, not both")
+        }
     }
 
     func run() async throws {
+        let command = command.isEmpty ? commandAfterTerminator : command
         try await GantryAPIClient.run(options) { api in
             let request = Components.Schemas.NewImage(
                 name: name,

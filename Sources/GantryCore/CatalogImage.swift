@@ -36,7 +36,8 @@ public struct CatalogImage: Sendable, Equatable {
         guard (1...65535).contains(port) else { throw .invalid("port must be between 1 and 65535") }
         for capability in capabilities
         where capability.isEmpty || !capability.allSatisfy({ ($0 >= "A" && $0 <= "Z") || $0 == "_" }) {
-            throw .invalid("capability '\(capability)' must be an upper-case Linux capability name such as NET_BIND_SERVICE")
+            throw .invalid(
+                "capability '\(capability)' must be an upper-case Linux capability name such as NET_BIND_SERVICE")
         }
     }
 
@@ -51,7 +52,8 @@ public struct CatalogImage: Sendable, Equatable {
             command: ["python", "-m", "http.server", "8080"]),
         CatalogImage(
             name: "node-20", displayName: "Node.js 20", reference: "node:20-slim", port: 8080,
-            description: "Node.js 20 runtime", command: ["node", "-e", "require('http').createServer((q,s)=>s.end('ok')).listen(8080)"]),
+            description: "Node.js 20 runtime",
+            command: ["node", "-e", "require('http').createServer((q,s)=>s.end('ok')).listen(8080)"]),
         CatalogImage(
             name: "nginx", displayName: "Nginx", reference: "nginx:1.25", port: 80,
             description: "Nginx web server",

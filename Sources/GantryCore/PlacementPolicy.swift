@@ -77,7 +77,8 @@ public enum PlacementPolicy {
         }
         if request.memoryMB > free.memoryMB {
             reasons.append(
-                "memory: \(request.memoryMB) MB requested, \(max(free.memoryMB, 0)) of \(node.capacity.memoryMB) MB free")
+                "memory: \(request.memoryMB) MB requested, \(max(free.memoryMB, 0)) of \(node.capacity.memoryMB) MB free"
+            )
         }
         if request.gpus > free.gpus {
             reasons.append("GPU: \(request.gpus) requested, \(max(free.gpus, 0)) of \(node.capacity.gpus) free")

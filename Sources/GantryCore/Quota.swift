@@ -79,7 +79,8 @@ public enum QuotaPolicy {
         if after.memoryMB > limits.memoryMB {
             throw exceeded(
                 "memory",
-                "memory quota exceeded: \(usage.memoryMB) of \(limits.memoryMB) MB in use, \(request.memoryMB) MB requested")
+                "memory quota exceeded: \(usage.memoryMB) of \(limits.memoryMB) MB in use, \(request.memoryMB) MB requested"
+            )
         }
         if after.gpus > limits.gpus {
             throw exceeded(

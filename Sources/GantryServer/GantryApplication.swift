@@ -80,7 +80,8 @@ public struct GantryApplication: Sendable {
             store: store, runtimes: runtimes, cpuOvercommit: configuration.cpuOvercommit, logger: logger)
         let instances = InstanceService(
             store: store, runtimes: runtimes, settings: instanceSettings, trigger: trigger, logger: logger)
-        let reconciler = InstanceReconciler(store: store, runtimes: runtimes, settings: instanceSettings, logger: logger)
+        let reconciler = InstanceReconciler(
+            store: store, runtimes: runtimes, settings: instanceSettings, logger: logger)
 
         let generatedPassword = try await users.bootstrapAdmin(password: configuration.adminPassword)
         try await images.seedCatalogOnce()

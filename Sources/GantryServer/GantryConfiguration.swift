@@ -41,30 +41,57 @@ public struct GantryConfiguration: Sendable {
     }
 
     public static let settings: [Setting] = [
-        Setting(key: "GANTRY_DATA_DIR", defaultValue: "./.gantry", meaning: "Data directory: SQLite database, generated secrets."),
-        Setting(key: "GANTRY_DATABASE_URL", defaultValue: "(unset: SQLite in the data directory)", meaning: "PostgreSQL URL, e.g. postgres://user:pass@host:5432/gantry."),
-        Setting(key: "GANTRY_DOCKER_HOST", defaultValue: "unix:///var/run/docker.sock", meaning: "Docker Engine of the local node (unix:// or tcp://)."),
-        Setting(key: "GANTRY_HTTP_ADDR", defaultValue: "0.0.0.0:8080", meaning: "Address the API, docs and metrics listen on."),
-        Setting(key: "GANTRY_JWT_SECRET", defaultValue: "(generated and stored in the database)", meaning: "HS256 signing secret for access tokens."),
+        Setting(
+            key: "GANTRY_DATA_DIR", defaultValue: "./.gantry",
+            meaning: "Data directory: SQLite database, generated secrets."),
+        Setting(
+            key: "GANTRY_DATABASE_URL", defaultValue: "(unset: SQLite in the data directory)",
+            meaning: "PostgreSQL URL, e.g. postgres://user:pass@host:5432/gantry."),
+        Setting(
+            key: "GANTRY_DOCKER_HOST", defaultValue: "unix:///var/run/docker.sock",
+            meaning: "Docker Engine of the local node (unix:// or tcp://)."),
+        Setting(
+            key: "GANTRY_HTTP_ADDR", defaultValue: "0.0.0.0:8080",
+            meaning: "Address the API, docs and metrics listen on."),
+        Setting(
+            key: "GANTRY_JWT_SECRET", defaultValue: "(generated and stored in the database)",
+            meaning: "HS256 signing secret for access tokens."),
         Setting(key: "GANTRY_TOKEN_TTL_MINUTES", defaultValue: "60", meaning: "Lifetime of access tokens."),
-        Setting(key: "GANTRY_ADMIN_PASSWORD", defaultValue: "(generated and printed once)", meaning: "Password of the initial `admin` user, used only on an empty database."),
+        Setting(
+            key: "GANTRY_ADMIN_PASSWORD", defaultValue: "(generated and printed once)",
+            meaning: "Password of the initial `admin` user, used only on an empty database."),
         Setting(key: "GANTRY_DEFAULT_QUOTA_INSTANCES", defaultValue: "5", meaning: "Default instance quota per user."),
         Setting(key: "GANTRY_DEFAULT_QUOTA_CPU", defaultValue: "16", meaning: "Default CPU-core quota per user."),
-        Setting(key: "GANTRY_DEFAULT_QUOTA_MEMORY_MB", defaultValue: "32768", meaning: "Default memory quota per user, in MB."),
+        Setting(
+            key: "GANTRY_DEFAULT_QUOTA_MEMORY_MB", defaultValue: "32768",
+            meaning: "Default memory quota per user, in MB."),
         Setting(key: "GANTRY_DEFAULT_QUOTA_GPUS", defaultValue: "0", meaning: "Default GPU quota per user."),
         Setting(key: "GANTRY_PORT_RANGE_START", defaultValue: "8000", meaning: "First host port handed to instances."),
         Setting(key: "GANTRY_PORT_RANGE_END", defaultValue: "8999", meaning: "Last host port handed to instances."),
         Setting(key: "GANTRY_NODE_NAME", defaultValue: "local", meaning: "Name the local engine is registered under."),
-        Setting(key: "GANTRY_NODE_ADDRESS", defaultValue: "(first non-loopback IPv4 address)", meaning: "Address used in instance endpoints."),
-        Setting(key: "GANTRY_PUBLISH_ADDR", defaultValue: "0.0.0.0", meaning: "Host address instance ports are published on."),
+        Setting(
+            key: "GANTRY_NODE_ADDRESS", defaultValue: "(first non-loopback IPv4 address)",
+            meaning: "Address used in instance endpoints."),
+        Setting(
+            key: "GANTRY_PUBLISH_ADDR", defaultValue: "0.0.0.0",
+            meaning: "Host address instance ports are published on."),
         Setting(key: "GANTRY_RECONCILE_INTERVAL", defaultValue: "2", meaning: "Seconds between reconciler passes."),
-        Setting(key: "GANTRY_OPEN_SIGNUP", defaultValue: "false", meaning: "Let anyone create an account with POST /api/v1/users."),
-        Setting(key: "GANTRY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
+        Setting(
+            key: "GANTRY_OPEN_SIGNUP", defaultValue: "false",
+            meaning: "Let anyone create an account with POST /api/v1/users."),
+        Setting(
+            key: "GANTRY_LOG_LEVEL", defaultValue: "info",
+            meaning: "trace, debug, info, notice, warning, error or critical."),
         Setting(key: "GANTRY_LOG_FORMAT", defaultValue: "json", meaning: "json (one object per line) or text."),
         Setting(key: "GANTRY_BCRYPT_COST", defaultValue: "12", meaning: "bcrypt cost for password hashes (4–31)."),
-        Setting(key: "GANTRY_CONTAINER_PIDS_LIMIT", defaultValue: "512", meaning: "pids limit of every instance container."),
-        Setting(key: "GANTRY_CPU_OVERCOMMIT", defaultValue: "1", meaning: "Schedulable CPU per host core (above 1 lets CPU limits add up to more than the host)."),
-        Setting(key: "GANTRY_CONFIG_FILE", defaultValue: "(unset)", meaning: "Optional KEY=value file with any of these keys; the environment wins."),
+        Setting(
+            key: "GANTRY_CONTAINER_PIDS_LIMIT", defaultValue: "512", meaning: "pids limit of every instance container."),
+        Setting(
+            key: "GANTRY_CPU_OVERCOMMIT", defaultValue: "1",
+            meaning: "Schedulable CPU per host core (above 1 lets CPU limits add up to more than the host)."),
+        Setting(
+            key: "GANTRY_CONFIG_FILE", defaultValue: "(unset)",
+            meaning: "Optional KEY=value file with any of these keys; the environment wins."),
     ]
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -75,7 +102,9 @@ public struct GantryConfiguration: Sendable {
     }
 
     /// Reads and validates the configuration; throws `Invalid` listing every problem at once.
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws
         -> GantryConfiguration
     {
         var values = environment
@@ -149,7 +178,9 @@ public struct GantryConfiguration: Sendable {
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
             values[key] = value
         }
         return values
@@ -168,7 +199,8 @@ public struct GantryConfiguration: Sendable {
         mutating func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
             guard let text = string(key) else { return fallback }
             guard let value = Int(text), range.contains(value) else {
-                problems.append("\(key) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+                problems.append(
+                    "\(key) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
                 return fallback
             }
             return value
@@ -197,7 +229,8 @@ public struct GantryConfiguration: Sendable {
         mutating func logLevel(_ key: String, default fallback: Logger.Level) -> Logger.Level {
             guard let text = string(key) else { return fallback }
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
-                problems.append("\(key) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                problems.append(
+                    "\(key) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
                 return fallback
             }
             return level

@@ -45,7 +45,10 @@ public final class GantryMetrics: Sendable {
             let node = view.node
             let values: [(String, String, Double, Double)] = [
                 ("cpu", "cores", node.capacity.cpu, view.allocated.cpu),
-                ("memory", "bytes", Double(node.capacity.memoryMB) * 1_048_576, Double(view.allocated.memoryMB) * 1_048_576),
+                (
+                    "memory", "bytes", Double(node.capacity.memoryMB) * 1_048_576,
+                    Double(view.allocated.memoryMB) * 1_048_576
+                ),
                 ("gpus", "", Double(node.capacity.gpus), Double(view.allocated.gpus)),
             ]
             for (resource, unit, capacity, allocated) in values {
@@ -64,7 +67,8 @@ public final class GantryMetrics: Sendable {
             }
             registry.makeGauge(
                 descriptor: MetricNameDescriptor(
-                    namespace: "gantry", subsystem: "node", metricName: "online", helpText: "1 when the node is online."),
+                    namespace: "gantry", subsystem: "node", metricName: "online", helpText: "1 when the node is online."
+                ),
                 labels: [("node", node.name)]
             ).set(node.status == .online ? 1.0 : 0.0)
         }
@@ -86,7 +90,9 @@ public final class GantryMetrics: Sendable {
 struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: GantryMetrics
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         let start = ContinuousClock.now

@@ -28,7 +28,9 @@ public final class InstanceReconciler: Sendable {
         let live = try await store.liveInstances()
         return inFlight.withLock { busy in
             // Instances waiting on an action go before running ones that only need a look.
-            let candidates = live.filter { !busy.contains($0.id) }.sorted { ($0.state != .running) && ($1.state == .running) }
+            let candidates = live.filter { !busy.contains($0.id) }.sorted {
+                ($0.state != .running) && ($1.state == .running)
+            }
             let work = Array(candidates.prefix(max(limit - busy.count, 0)))
             busy.formUnion(work.map(\.id))
             return work
@@ -116,7 +118,9 @@ public final class InstanceReconciler: Sendable {
             } catch ContainerRuntimeError.portInUse(let detail) {
                 logger.warning(
                     "host port taken, choosing another",
-                    metadata: ["instance": "\(instance.id)", "port": "\(instance.hostPort ?? 0)", "detail": "\(detail)"])
+                    metadata: [
+                        "instance": "\(instance.id)", "port": "\(instance.hostPort ?? 0)", "detail": "\(detail)",
+                    ])
                 guard let moved = try await movePort(instance, containerID: containerID, on: runtime) else { return }
                 instance = moved
             } catch ContainerRuntimeError.notFound {
@@ -141,7 +145,8 @@ public final class InstanceReconciler: Sendable {
             image: instance.imageReference, command: image?.command,
             labels: [
                 ContainerLabels.kind: "instance", ContainerLabels.id: instance.id.uuidString,
-                ContainerLabels.owner: instance.ownerID.uuidString, ContainerLabels.installation: settings.installationID,
+                ContainerLabels.owner: instance.ownerID.uuidString,
+                ContainerLabels.installation: settings.installationID,
                 ContainerLabels.name: instance.name,
             ],
             cpu: instance.cpu, memoryMB: instance.memoryMB, pidsLimit: settings.pidsLimit,
@@ -170,7 +175,9 @@ public final class InstanceReconciler: Sendable {
 
     /// Creates the container; a container of ours with the same name that survived a crash
     /// before its id was recorded is removed first.
-    private func createReplacingStale(_ spec: ContainerSpec, on runtime: any ContainerRuntime)
+    private func createReplacingStale(
+        _ spec: ContainerSpec, on runtime: any ContainerRuntime
+    )
         async throws(ContainerRuntimeError) -> String
     {
         do {
@@ -182,7 +189,9 @@ public final class InstanceReconciler: Sendable {
         return try await runtime.createContainer(spec)
     }
 
-    private func creation(_ spec: ContainerSpec, on runtime: any ContainerRuntime) async
+    private func creation(
+        _ spec: ContainerSpec, on runtime: any ContainerRuntime
+    ) async
         -> Result<String, ContainerRuntimeError>
     {
         do {
@@ -192,7 +201,9 @@ public final class InstanceReconciler: Sendable {
         }
     }
 
-    private func movePort(_ instance: Instance, containerID: String, on runtime: any ContainerRuntime) async throws
+    private func movePort(
+        _ instance: Instance, containerID: String, on runtime: any ContainerRuntime
+    ) async throws
         -> Instance?
     {
         try await runtime.removeContainer(id: containerID)

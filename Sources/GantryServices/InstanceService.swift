@@ -25,7 +25,8 @@ public struct InstanceService: Sendable {
     public func launch(_ request: LaunchRequest, by caller: Principal) async throws -> Instance {
         try request.validate()
         guard let image = try await store.image(name: request.image) else {
-            throw GantryError(.invalidInput, code: "unknown_image", detail: "no image named '\(request.image)' in the catalog")
+            throw GantryError(
+                .invalidInput, code: "unknown_image", detail: "no image named '\(request.image)' in the catalog")
         }
         // Engines that do not answer now are treated as offline, so an engine that is down gets
         // a clear refusal instead of an instance stuck in pending.
@@ -97,9 +98,11 @@ public struct InstanceService: Sendable {
         }
         switch PlacementPolicy.place(request.resources, on: loads) {
         case .unschedulable(let shortfalls):
-            let summary = shortfalls.map { "\($0.node): \($0.reasons.joined(separator: "; "))" }.joined(separator: " | ")
+            let summary = shortfalls.map { "\($0.node): \($0.reasons.joined(separator: "; "))" }.joined(
+                separator: " | ")
             throw GantryError(
-                .insufficientCapacity, code: "insufficient_capacity", detail: "no node can take this launch: \(summary)",
+                .insufficientCapacity, code: "insufficient_capacity",
+                detail: "no node can take this launch: \(summary)",
                 shortfalls: shortfalls)
         case .placed(let nodeName):
             guard let node = snapshot.nodes.first(where: { $0.name == nodeName }),
@@ -115,7 +118,8 @@ public struct InstanceService: Sendable {
         }
     }
 
-    public func list(by caller: Principal, skip: Int, limit: Int, allUsers: Bool = true) async throws -> Page<Instance> {
+    public func list(by caller: Principal, skip: Int, limit: Int, allUsers: Bool = true) async throws -> Page<Instance>
+    {
         let window = try PageWindow(skip: skip, limit: limit)
         let owner: UUID? = caller.isAdmin && allUsers ? nil : caller.id
         return try await store.listInstances(ownerID: owner, skip: window.skip, limit: window.limit)
@@ -171,7 +175,8 @@ public struct InstanceService: Sendable {
             next.stateChangedAt = now
             next.updatedAt = now
             if try await store.updateInstance(next, ifStateIs: current.state) {
-                logger.info("instance \(action) requested", metadata: ["instance": "\(id)", "by": "\(caller.user.username)"])
+                logger.info(
+                    "instance \(action) requested", metadata: ["instance": "\(id)", "by": "\(caller.user.username)"])
                 trigger.poke()
                 return next
             }

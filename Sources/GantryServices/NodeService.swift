@@ -34,10 +34,13 @@ public struct NodeService: Sendable {
     /// Registers (or refreshes) a node from what its engine reports. An unreachable engine still
     /// gets a record, marked offline, so the problem is visible in the API.
     @discardableResult
-    public func register(name: String, endpoint: String, address: String, labels: [String: String] = [:]) async throws
+    public func register(
+        name: String, endpoint: String, address: String, labels: [String: String] = [:]
+    ) async throws
         -> Node
     {
-        var node = try await store.node(name: name)
+        var node =
+            try await store.node(name: name)
             ?? Node(name: name, endpoint: endpoint, address: address, capacity: .zero, status: .enrolled)
         node.endpoint = endpoint
         node.address = address
@@ -77,7 +80,8 @@ public struct NodeService: Sendable {
         do {
             let info = try await runtime.info()
             node.capacity = NodeCapacity(
-                cpu: Double(info.cpus) * cpuOvercommit, memoryMB: Int(info.memoryBytes / (1024 * 1024)), gpus: node.capacity.gpus)
+                cpu: Double(info.cpus) * cpuOvercommit, memoryMB: Int(info.memoryBytes / (1024 * 1024)),
+                gpus: node.capacity.gpus)
             node.status = .online
             node.lastSeenAt = Date()
         } catch {

@@ -252,7 +252,9 @@ public final class FluentStore: Store {
             // Taking the scheduler row lock first serialises reservations on both databases
             // (PostgreSQL row lock; SQLite write lock), so the snapshot below cannot go stale
             // before the insert commits.
-            guard let sql = tx as? any SQLDatabase else { throw StoreError.unavailable("database has no SQL interface") }
+            guard let sql = tx as? any SQLDatabase else {
+                throw StoreError.unavailable("database has no SQL interface")
+            }
             try await sql.raw("UPDATE scheduler_lock SET seq = seq + 1 WHERE id = 1").run()
             guard let owner = try await UserModel.find(ownerID, on: tx)?.domain() else { throw StoreError.notFound }
             let holding = try await self.holdingInstances(on: tx)
@@ -282,7 +284,9 @@ public final class FluentStore: Store {
 
     public func reassignPort(instanceID: UUID, choose: @escaping @Sendable (Set<Int>) -> Int?) async throws -> Int? {
         try await db.transaction { tx in
-            guard let sql = tx as? any SQLDatabase else { throw StoreError.unavailable("database has no SQL interface") }
+            guard let sql = tx as? any SQLDatabase else {
+                throw StoreError.unavailable("database has no SQL interface")
+            }
             try await sql.raw("UPDATE scheduler_lock SET seq = seq + 1 WHERE id = 1").run()
             guard let model = try await InstanceModel.find(instanceID, on: tx) else { throw StoreError.notFound }
             let used = Set(
@@ -330,7 +334,9 @@ public final class FluentStore: Store {
         try await db.transaction { tx in
             // Lock the row before reading it, so compare-and-set holds under PostgreSQL's
             // READ COMMITTED as well as under SQLite's single writer.
-            guard let sql = tx as? any SQLDatabase else { throw StoreError.unavailable("database has no SQL interface") }
+            guard let sql = tx as? any SQLDatabase else {
+                throw StoreError.unavailable("database has no SQL interface")
+            }
             try await sql.update(InstanceModel.schema).set(SQLColumn("id"), to: SQLColumn("id"))
                 .where("id", .equal, instance.id).run()
             guard let model = try await InstanceModel.find(instance.id, on: tx), model.state == expected.rawValue

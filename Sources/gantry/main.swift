@@ -1,6 +1,5 @@
 import ArgumentParser
 
-
 /// `gantry` is both the server (`gantry serve`) and the client (`gantry login`, `gantry instances …`).
 struct Gantry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

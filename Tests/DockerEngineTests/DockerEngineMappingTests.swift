@@ -138,13 +138,14 @@ import Testing
         #expect(DockerEngineClient.pathSegment("a/b c") == "a%2Fb%20c")
     }
 
-    @Test(arguments: [
-        (nil, nil, "1.41"),
-        ("1.41", "1.12", "1.41"),
-        ("1.47", "1.24", "1.41"),
-        ("1.40", "1.12", "1.40"),
-        ("1.52", "1.44", "1.44"),
-    ] as [(String?, String?, String)])
+    @Test(
+        arguments: [
+            (nil, nil, "1.41"),
+            ("1.41", "1.12", "1.41"),
+            ("1.47", "1.24", "1.41"),
+            ("1.40", "1.12", "1.40"),
+            ("1.52", "1.44", "1.44"),
+        ] as [(String?, String?, String)])
     func negotiatesTheAPIVersion(maximum: String?, minimum: String?, expected: String) {
         let chosen = DockerAPIVersion.negotiate(
             engineMaximum: maximum.flatMap(DockerAPIVersion.init), engineMinimum: minimum.flatMap(DockerAPIVersion.init)

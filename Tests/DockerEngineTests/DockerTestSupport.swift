@@ -11,7 +11,8 @@ import Testing
 
 /// The engine the integration tests use, and helpers that keep parallel tests out of each other's way.
 enum DockerTestSupport {
-    static let hostString = ProcessInfo.processInfo.environment["GANTRY_TEST_DOCKER_HOST"]
+    static let hostString =
+        ProcessInfo.processInfo.environment["GANTRY_TEST_DOCKER_HOST"]
         ?? "unix:///var/run/docker.sock"
     static let testImage = "gantry-test/httpd:latest"
     static let containerPort = 8080

@@ -4,12 +4,10 @@ import Testing
 @testable import GantryCLI
 
 @Suite struct CLIConfigStoreTests {
-    /// A fresh directory under the system temp dir, removed afterwards.
-    private func withTemporaryDirectory(_ body: (URL) throws -> Void) throws {
-        let root = FileManager.default.temporaryDirectory
+    /// A fresh, not yet created directory under the system temp dir; each test removes it with `defer`.
+    private func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory
             .appendingPathComponent("gantry-cli-tests-\(UUID().uuidString)", isDirectory: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        try body(root)
     }
 
     private func permissions(_ path: String) throws -> Int {
@@ -18,64 +16,64 @@ import Testing
     }
 
     @Test func loadReturnsNilWhenNothingWasSaved() throws {
-        try withTemporaryDirectory { root in
-            #expect(try CLIConfigStore(directory: root.appendingPathComponent("gantry")).load() == nil)
-        }
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(try CLIConfigStore(directory: root.appendingPathComponent("gantry")).load() == nil)
     }
 
     @Test func saveThenLoadRoundTrips() throws {
-        try withTemporaryDirectory { root in
-            let store = CLIConfigStore(directory: root.appendingPathComponent("gantry"))
-            let config = CLIConfig(server: "http://gantry.example:8080", token: "secret-token")
-            try store.save(config)
-            #expect(try store.load() == config)
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = CLIConfigStore(directory: root.appendingPathComponent("gantry"))
+        let config = CLIConfig(server: "http://gantry.example:8080", token: "secret-token")
+        try store.save(config)
+        #expect(try store.load() == config)
 
-            let replaced = CLIConfig(server: "https://other.example", token: "another")
-            try store.save(replaced)
-            #expect(try store.load() == replaced)
-        }
+        let replaced = CLIConfig(server: "https://other.example", token: "another")
+        try store.save(replaced)
+        #expect(try store.load() == replaced)
     }
 
     @Test func fileIsPrivateAndDirectoryIsPrivate() throws {
-        try withTemporaryDirectory { root in
-            let directory = root.appendingPathComponent("nested/gantry")
-            let store = CLIConfigStore(directory: directory)
-            try store.save(CLIConfig(server: "http://127.0.0.1:8080", token: "t"))
-            #expect(try permissions(store.fileURL.path) == 0o600)
-            #expect(try permissions(directory.path) == 0o700)
-            // No temporary file is left behind.
-            let entries = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            #expect(entries == ["config.json"])
-        }
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let directory = root.appendingPathComponent("nested/gantry")
+        let store = CLIConfigStore(directory: directory)
+        try store.save(CLIConfig(server: "http://127.0.0.1:8080", token: "t"))
+        #expect(try permissions(store.fileURL.path) == 0o600)
+        #expect(try permissions(directory.path) == 0o700)
+        // No temporary file is left behind.
+        let entries = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(entries == ["config.json"])
     }
 
     @Test func savedFileIsTheDocumentedJSON() throws {
-        try withTemporaryDirectory { root in
-            let store = CLIConfigStore(directory: root)
-            try store.save(CLIConfig(server: "http://127.0.0.1:8080", token: "abc"))
-            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: store.fileURL)) as? [String: String]
-            #expect(object == ["server": "http://127.0.0.1:8080", "token": "abc"])
-        }
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = CLIConfigStore(directory: root)
+        try store.save(CLIConfig(server: "http://127.0.0.1:8080", token: "abc"))
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: store.fileURL)) as? [String: String]
+        #expect(object == ["server": "http://127.0.0.1:8080", "token": "abc"])
     }
 
     @Test func removeTokenKeepsTheServer() throws {
-        try withTemporaryDirectory { root in
-            let store = CLIConfigStore(directory: root)
-            #expect(try store.removeToken() == false)
-            try store.save(CLIConfig(server: "http://a:1", token: "t"))
-            #expect(try store.removeToken() == true)
-            #expect(try store.load() == CLIConfig(server: "http://a:1", token: nil))
-            #expect(try store.removeToken() == false)
-        }
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = CLIConfigStore(directory: root)
+        #expect(try store.removeToken() == false)
+        try store.save(CLIConfig(server: "http://a:1", token: "t"))
+        #expect(try store.removeToken() == true)
+        #expect(try store.load() == CLIConfig(server: "http://a:1", token: nil))
+        #expect(try store.removeToken() == false)
     }
 
     @Test func corruptFileIsAConfigError() throws {
-        try withTemporaryDirectory { root in
-            let store = CLIConfigStore(directory: root)
-            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            try Data("not json".utf8).write(to: store.fileURL)
-            #expect(throws: CLIError.self) { try store.load() }
-        }
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = CLIConfigStore(directory: root)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data("not json".utf8).write(to: store.fileURL)
+        #expect(throws: CLIError.self) { try store.load() }
     }
 
     @Test func directoryFollowsGantryThenXDGThenHome() {

@@ -22,9 +22,9 @@ import Testing
         let output = renderer.render([["cpu", "0.5"], ["memory_mb", "16384"]])
         #expect(
             output == """
-                RESOURCE    USED
-                cpu          0.5
-                memory_mb  16384
+                RESOURCE     USED
+                cpu           0.5
+                memory_mb   16384
 
                 """)
     }

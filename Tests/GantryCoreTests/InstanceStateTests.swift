@@ -24,9 +24,10 @@ import Testing
     }
 
     @Test func onlyLiveStatesHoldResources() {
-        #expect(InstanceState.allCases.filter(\.holdsResources).sorted { $0.rawValue < $1.rawValue } == [
-            .pending, .running, .stopped, .stopping, .terminating,
-        ])
+        #expect(
+            InstanceState.allCases.filter(\.holdsResources).sorted { $0.rawValue < $1.rawValue } == [
+                .pending, .running, .stopped, .stopping, .terminating,
+            ])
     }
 
     @Test func endpointIsShownWhileThePortIsHeld() {
@@ -41,9 +42,15 @@ import Testing
     }
 
     @Test func launchRequestValidation() {
-        #expect(throws: GantryError.self) { try LaunchRequest(name: "Bad", image: "x", cpu: 1, memoryMB: 64).validate() }
-        #expect(throws: GantryError.self) { try LaunchRequest(name: "ok", image: "x", cpu: 0.05, memoryMB: 64).validate() }
-        #expect(throws: GantryError.self) { try LaunchRequest(name: "ok", image: "x", cpu: .nan, memoryMB: 64).validate() }
+        #expect(throws: GantryError.self) {
+            try LaunchRequest(name: "Bad", image: "x", cpu: 1, memoryMB: 64).validate()
+        }
+        #expect(throws: GantryError.self) {
+            try LaunchRequest(name: "ok", image: "x", cpu: 0.05, memoryMB: 64).validate()
+        }
+        #expect(throws: GantryError.self) {
+            try LaunchRequest(name: "ok", image: "x", cpu: .nan, memoryMB: 64).validate()
+        }
         #expect(throws: GantryError.self) { try LaunchRequest(name: "ok", image: "x", cpu: 1, memoryMB: 4).validate() }
         #expect(throws: Never.self) { try LaunchRequest(name: "ok", image: "x", cpu: 0.1, memoryMB: 16).validate() }
     }

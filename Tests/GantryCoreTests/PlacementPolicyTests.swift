@@ -3,8 +3,10 @@ import GantryCore
 import Testing
 
 @Suite struct PlacementPolicyTests {
-    func node(_ name: String, cpu: Double, memory: Int, usedCPU: Double = 0, usedMemory: Int = 0, ports: Int = 100,
-              status: NodeStatus = .online, gpus: Int = 0) -> NodeLoad {
+    func node(
+        _ name: String, cpu: Double, memory: Int, usedCPU: Double = 0, usedMemory: Int = 0, ports: Int = 100,
+        status: NodeStatus = .online, gpus: Int = 0
+    ) -> NodeLoad {
         NodeLoad(
             name: name, status: status, capacity: NodeCapacity(cpu: cpu, memoryMB: memory, gpus: gpus),
             allocated: NodeCapacity(cpu: usedCPU, memoryMB: usedMemory), freePorts: ports)

@@ -13,7 +13,8 @@ import Testing
             #expect(me["role"] as? String == "admin")
 
             let form = try await gantry.request(
-                .post, "/api/v1/auth/token", rawBody: "username=admin%40gantry.local&password=\(TestGantry.adminPassword)",
+                .post, "/api/v1/auth/token",
+                rawBody: "username=admin%40gantry.local&password=\(TestGantry.adminPassword)",
                 headers: [.contentType: "application/x-www-form-urlencoded"])
             #expect(form.status == .ok, "\(form.text)")
             #expect(form["token_type"] as? String == "bearer")
@@ -23,10 +24,12 @@ import Testing
 
     @Test func wrongPasswordUnknownUserAndMissingFieldsAreRefused() async throws {
         try await TestGantry.run { gantry in
-            let wrong = try await gantry.request(.post, "/api/v1/auth/token", json: ["username": "admin", "password": "nope1234"])
+            let wrong = try await gantry.request(
+                .post, "/api/v1/auth/token", json: ["username": "admin", "password": "nope1234"])
             #expect(wrong.status == .unauthorized)
             #expect(wrong.errorCode == "invalid_credentials")
-            let unknown = try await gantry.request(.post, "/api/v1/auth/token", json: ["username": "ghost", "password": "x"])
+            let unknown = try await gantry.request(
+                .post, "/api/v1/auth/token", json: ["username": "ghost", "password": "x"])
             #expect(unknown.status == .unauthorized)
             let missing = try await gantry.request(.post, "/api/v1/auth/token", json: ["username": "admin"])
             #expect(missing.status == .badRequest)
@@ -69,17 +72,30 @@ import Testing
             }
             let good: [String: Any] = ["email": "alice@example.com", "username": "alice", "password": "alice-pass-1"]
             #expect(try await create(good).status == .created)
-            let duplicateEmail = try await create(["email": "alice@example.com", "username": "alice2", "password": "alice-pass-1"])
+            let duplicateEmail = try await create([
+                "email": "alice@example.com", "username": "alice2", "password": "alice-pass-1",
+            ])
             #expect(duplicateEmail.status == .conflict)
             #expect(duplicateEmail.errorCode == "duplicate_email")
-            let duplicateName = try await create(["email": "a2@example.com", "username": "alice", "password": "alice-pass-1"])
+            let duplicateName = try await create([
+                "email": "a2@example.com", "username": "alice", "password": "alice-pass-1",
+            ])
             #expect(duplicateName.status == .conflict)
             #expect(duplicateName.errorCode == "duplicate_username")
-            #expect(try await create(["email": "bad", "username": "bob", "password": "bob-pass-1"]).status == .badRequest)
-            #expect(try await create(["email": "b@example.com", "username": "bob", "password": "short"]).status == .badRequest)
-            #expect(try await create(["email": "b@example.com", "username": "bob", "password": "onlyletters"]).status == .badRequest)
-            #expect(try await create(["email": "b@example.com", "username": "Bob!", "password": "bob-pass-1"]).status == .badRequest)
-            #expect(try await create(["email": "b@example.com", "username": 5, "password": "bob-pass-1"]).status == .badRequest)
+            #expect(
+                try await create(["email": "bad", "username": "bob", "password": "bob-pass-1"]).status == .badRequest)
+            #expect(
+                try await create(["email": "b@example.com", "username": "bob", "password": "short"]).status
+                    == .badRequest)
+            #expect(
+                try await create(["email": "b@example.com", "username": "bob", "password": "onlyletters"]).status
+                    == .badRequest)
+            #expect(
+                try await create(["email": "b@example.com", "username": "Bob!", "password": "bob-pass-1"]).status
+                    == .badRequest)
+            #expect(
+                try await create(["email": "b@example.com", "username": 5, "password": "bob-pass-1"]).status
+                    == .badRequest)
             // Nothing half-created: only admin and alice exist.
             let list = try await gantry.request(.get, "/api/v1/users", token: admin)
             #expect(list["total"] as? Int == 2)
@@ -96,11 +112,13 @@ import Testing
                 json: ["email": "m@example.com", "username": "mallory", "password": "mallory-1"])
             #expect(selfCreate.status == .forbidden)
             let anonymous = try await gantry.request(
-                .post, "/api/v1/users", json: ["email": "m@example.com", "username": "mallory", "password": "mallory-1"])
+                .post, "/api/v1/users",
+                json: ["email": "m@example.com", "username": "mallory", "password": "mallory-1"])
             #expect(anonymous.status == .unauthorized)
 
             #expect(try await gantry.request(.get, "/api/v1/users/me", token: alice).status == .ok)
-            let deactivate = try await gantry.request(.patch, "/api/v1/users/\(aliceID)", token: admin, json: ["is_active": false])
+            let deactivate = try await gantry.request(
+                .patch, "/api/v1/users/\(aliceID)", token: admin, json: ["is_active": false])
             #expect(deactivate.status == .ok)
             #expect(deactivate["is_active"] as? Bool == false)
             // Her unexpired token stops working at once.
@@ -122,7 +140,8 @@ import Testing
             let key = try #require(created["token"] as? String)
             let keyID = try #require(created["id"] as? String)
 
-            let viaHeader = try await gantry.request(.get, "/api/v1/users/me", headers: [HTTPField.Name("X-API-Key")!: key])
+            let viaHeader = try await gantry.request(
+                .get, "/api/v1/users/me", headers: [HTTPField.Name("X-API-Key")!: key])
             #expect(viaHeader["username"] as? String == "alice")
             let viaBearer = try await gantry.request(.get, "/api/v1/users/me", token: key)
             #expect(viaBearer["username"] as? String == "alice")
@@ -130,14 +149,16 @@ import Testing
             let list = try await gantry.request(.get, "/api/v1/api-keys", token: alice)
             #expect(list["total"] as? Int == 1)
             #expect(!list.text.contains(key), "listing must never show the token")
-            let stored = try await gantry.store.apiKeys(ownerID: try #require(try await gantry.store.user(usernameOrEmail: "alice")).id)
+            let stored = try await gantry.store.apiKeys(
+                ownerID: try #require(try await gantry.store.user(usernameOrEmail: "alice")).id)
             #expect(stored.first?.tokenHash != key)
             #expect(stored.first?.tokenHash.count == 64)
 
             let otherUsersDelete = try await gantry.request(.delete, "/api/v1/api-keys/\(keyID)", token: admin)
             #expect(otherUsersDelete.status == .notFound)
             #expect(try await gantry.request(.delete, "/api/v1/api-keys/\(keyID)", token: alice).status == .noContent)
-            let revoked = try await gantry.request(.get, "/api/v1/users/me", headers: [HTTPField.Name("X-API-Key")!: key])
+            let revoked = try await gantry.request(
+                .get, "/api/v1/users/me", headers: [HTTPField.Name("X-API-Key")!: key])
             #expect(revoked.status == .unauthorized)
         }
     }

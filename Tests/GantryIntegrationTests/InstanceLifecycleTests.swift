@@ -107,7 +107,8 @@ import Testing
         try await TestGantry.run { gantry in
             let admin = try await gantry.adminToken()
             try await gantry.addTestImage(
-                adminToken: admin, name: "ghost", reference: "gantry-test/does-not-exist:\(UUID().uuidString.prefix(8).lowercased())")
+                adminToken: admin, name: "ghost",
+                reference: "gantry-test/does-not-exist:\(UUID().uuidString.prefix(8).lowercased())")
             let launched = try await gantry.launch("g", token: admin, image: "ghost")
             #expect(launched.status == .accepted)
             let id = try #require(launched["id"] as? String)

@@ -82,7 +82,8 @@ import Testing
     }
 
     @Test func adminsSetQuotasGloballyAndPerUser() async throws {
-        try await TestGantry.run(environment: ["GANTRY_DEFAULT_QUOTA_INSTANCES": "3", "GANTRY_DEFAULT_QUOTA_CPU": "2"]) {
+        try await TestGantry.run(environment: ["GANTRY_DEFAULT_QUOTA_INSTANCES": "3", "GANTRY_DEFAULT_QUOTA_CPU": "2"])
+        {
             gantry in
             let admin = try await gantry.adminToken()
             let (aliceID, alice) = try await gantry.createUser("alice", adminToken: admin)

@@ -20,7 +20,9 @@ import Testing
             let failed = try await gantry.waitFor(removedID, state: "failed", token: admin, timeout: .seconds(10))
             #expect((failed["state_reason"] as? String)?.contains("removed outside Gantry") == true)
             // The killed one can be started again.
-            #expect(try await gantry.request(.post, "/api/v1/instances/\(killedID)/start", token: admin).status == .accepted)
+            #expect(
+                try await gantry.request(.post, "/api/v1/instances/\(killedID)/start", token: admin).status == .accepted
+            )
             try await gantry.waitFor(killedID, state: "running", token: admin)
         }
     }
@@ -28,7 +30,8 @@ import Testing
     @Test func removesOrphanContainersCarryingItsLabels() async throws {
         try await TestGantry.run { gantry in
             let orphan = try await DockerProbe.createOrphan(installation: gantry.gantry.installationID)
-            let foreign = try await DockerProbe.createOrphan(installation: "someone-else-\(UUID().uuidString.prefix(6))")
+            let foreign = try await DockerProbe.createOrphan(
+                installation: "someone-else-\(UUID().uuidString.prefix(6))")
             #expect(try await eventually(timeout: .seconds(10)) { try await DockerProbe.inspect(orphan) == nil })
             // Another installation's containers are none of its business.
             #expect(try await DockerProbe.inspect(foreign) != nil)

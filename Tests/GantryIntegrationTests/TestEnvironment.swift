@@ -24,7 +24,8 @@ enum TestEnvironment {
 
     static var logger: Logger {
         var logger = Logger(label: "gantry-test")
-        logger.logLevel = ProcessInfo.processInfo.environment["GANTRY_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["GANTRY_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
             ?? .critical
         return logger
     }
@@ -127,7 +128,8 @@ func eventually(
 func withDocker<T>(_ body: (DockerEngineClient) async throws -> T) async throws -> T {
     let http = HTTPClient(eventLoopGroupProvider: .singleton)
     do {
-        let docker = try DockerEngineClient(host: TestEnvironment.dockerHost, httpClient: http, logger: TestEnvironment.logger)
+        let docker = try DockerEngineClient(
+            host: TestEnvironment.dockerHost, httpClient: http, logger: TestEnvironment.logger)
         let result = try await body(docker)
         try await http.shutdown()
         return result

@@ -92,7 +92,8 @@ struct TestGantry: Sendable {
     }
 
     func login(_ username: String, _ password: String) async throws -> String {
-        let response = try await request(.post, "/api/v1/auth/token", json: ["username": username, "password": password])
+        let response = try await request(
+            .post, "/api/v1/auth/token", json: ["username": username, "password": password])
         #expect(response.status == .ok, "login failed: \(response.text)")
         return try #require(response["access_token"] as? String)
     }
@@ -100,7 +101,9 @@ struct TestGantry: Sendable {
     func adminToken() async throws -> String { try await login("admin", Self.adminPassword) }
 
     /// Creates a user through the API and returns their id and token.
-    func createUser(_ username: String, adminToken: String, quota: [String: Any]? = nil) async throws
+    func createUser(
+        _ username: String, adminToken: String, quota: [String: Any]? = nil
+    ) async throws
         -> (id: String, token: String)
     {
         let password = "secret-\(username)-1"
@@ -117,7 +120,9 @@ struct TestGantry: Sendable {
     }
 
     /// Adds the locally built busybox httpd image to the catalog as `httpd`.
-    func addTestImage(adminToken: String, name: String = "httpd", reference: String = TestEnvironment.httpImage)
+    func addTestImage(
+        adminToken: String, name: String = "httpd", reference: String = TestEnvironment.httpImage
+    )
         async throws
     {
         let response = try await request(
@@ -126,7 +131,9 @@ struct TestGantry: Sendable {
         #expect(response.status == .created, "add image failed: \(response.text)")
     }
 
-    func launch(_ name: String, token: String, image: String = "httpd", cpu: Double = 0.25, memoryMB: Int = 64)
+    func launch(
+        _ name: String, token: String, image: String = "httpd", cpu: Double = 0.25, memoryMB: Int = 64
+    )
         async throws -> APIResponse
     {
         try await request(
@@ -140,7 +147,9 @@ struct TestGantry: Sendable {
 
     /// Waits until the instance reaches `state`; fails with its last reason otherwise.
     @discardableResult
-    func waitFor(_ id: String, state: String, token: String, timeout: Duration = .seconds(30)) async throws
+    func waitFor(
+        _ id: String, state: String, token: String, timeout: Duration = .seconds(30)
+    ) async throws
         -> [String: Any]
     {
         var last: [String: Any] = [:]

@@ -56,7 +56,8 @@ final class InstanceModel: Model, @unchecked Sendable {
         return Instance(
             id: id, name: name, ownerID: ownerID, image: image, imageReference: imageReference,
             containerPort: containerPort, cpu: cpu, memoryMB: memoryMB, gpus: gpus,
-            state: InstanceState(rawValue: state) ?? .failed, desiredState: DesiredState(rawValue: desiredState) ?? .stopped,
+            state: InstanceState(rawValue: state) ?? .failed,
+            desiredState: DesiredState(rawValue: desiredState) ?? .stopped,
             stateReason: stateReason, node: node, hostIP: hostIP, hostPort: hostPort, containerID: containerID,
             createdAt: createdAt, updatedAt: updatedAt, stateChangedAt: stateChangedAt)
     }
