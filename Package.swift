@@ -166,6 +166,8 @@ let package = Package(
 
         .testTarget(name: "GantryCoreTests", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "GantryCLITests", dependencies: ["GantryCLI", "GantryOpenAPI"], swiftSettings: swiftSettings),
+        .testTarget(
             name: "DockerEngineTests",
             dependencies: [
                 "DockerEngine", "GantryServices", "GantryCore",

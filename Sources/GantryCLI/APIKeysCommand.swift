@@ -51,9 +51,10 @@ struct APIKeysListCommand: AsyncParsableCommand {
         try await GantryAPIClient.run(options) { api in
             let list = try await api.listAPIKeys()
             try api.emit(list) {
-                TableRenderer("ID", "NAME", "PREFIX", "CREATED").render(list.items.map { key in
-                    [key.id, key.name, key.prefix, Format.timestamp(key.createdAt)]
-                })
+                TableRenderer("ID", "NAME", "PREFIX", "CREATED").render(
+                    list.items.map { key in
+                        [key.id, key.name, key.prefix, Format.timestamp(key.createdAt)]
+                    })
             }
         }
     }
@@ -79,7 +80,7 @@ struct APIKeyDeleteCommand: AsyncParsableCommand {
 
     /// A UUID is used as is; a name must match exactly one of the caller's keys.
     static func resolve(_ reference: String, api: GantryAPIClient) async throws -> String {
-        if let id = InstanceReference.fullID(reference) { return id }
+        if let id = FullUUID.normalized(reference) { return id }
         let matches = try await api.listAPIKeys().items.filter { $0.name == reference }
         guard let match = matches.first else { throw CLIError.notFound("no API key named \"\(reference)\"") }
         guard matches.count == 1 else {

@@ -89,7 +89,9 @@ struct ImageAddCommand: AsyncParsableCommand {
     var command: [String] = []
     @Option(parsing: .upToNextOption, help: "Linux capability to keep after dropping all (repeatable).")
     var capability: [String] = []
-    @Argument(parsing: .postTerminator, help: "The command after `--`, for arguments that start with a dash.")
+    @Argument(
+        parsing: .postTerminator,
+        help: ArgumentHelp("The command after `--`, for arguments that start with a dash.", valueName: "command"))
     var commandAfterTerminator: [String] = []
 
     func validate() throws {

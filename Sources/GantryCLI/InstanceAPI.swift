@@ -19,7 +19,7 @@ extension GantryAPIClient {
     /// The ID behind a UUID, ID prefix or name. Only a non-UUID costs a list call; 500 is the API's page maximum
     /// and, newest first, covers any instance someone is likely to refer to by name.
     func instanceID(for reference: String) async throws -> String {
-        if let id = InstanceReference.fullID(reference) { return id }
+        if let id = FullUUID.normalized(reference) { return id }
         let instances = try await listInstances(limit: 500).items
         return try InstanceReference.resolve(reference, among: instances.map(InstanceReference.Candidate.init))
     }

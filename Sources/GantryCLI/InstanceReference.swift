@@ -24,13 +24,6 @@ enum InstanceReference {
     /// The shortest ID prefix accepted; shorter hex strings are too likely to be meant as names.
     static let minimumPrefixLength = 8
 
-    /// A full UUID needs no lookup; the server's IDs are lowercase, so the input is normalised to match.
-    static func fullID(_ reference: String) -> String? {
-        let trimmed = reference.trimmingCharacters(in: .whitespaces)
-        guard trimmed.count == 36, UUID(uuidString: trimmed) != nil else { return nil }
-        return trimmed.lowercased()
-    }
-
     static func isIDPrefix(_ reference: String) -> Bool {
         reference.count >= minimumPrefixLength && reference.allSatisfy { $0.isHexDigit || $0 == "-" }
     }
@@ -40,7 +33,7 @@ enum InstanceReference {
     static func resolve(_ reference: String, among candidates: [Candidate]) throws -> String {
         let reference = reference.trimmingCharacters(in: .whitespaces)
         guard !reference.isEmpty else { throw CLIError.invalidInput("an instance ID or name is required") }
-        if let id = fullID(reference) { return id }
+        if let id = FullUUID.normalized(reference) { return id }
 
         let named = candidates.filter { !$0.isTerminated && $0.name == reference }
         if named.count == 1 { return named[0].id }

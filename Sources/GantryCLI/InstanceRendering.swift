@@ -9,14 +9,15 @@ enum InstanceRendering {
             .init("CPU", alignment: .right), .init("MEM(MB)", alignment: .right), .init("GPUS", alignment: .right),
             .init("NODE"), .init("ENDPOINT"), .init("AGE", alignment: .right),
         ])
-        return renderer.render(instances.map { instance in
-            [
-                Format.shortID(instance.id), instance.name, instance.image, instance.state.rawValue,
-                Format.cpu(instance.cpu), String(instance.memoryMb), String(instance.gpus),
-                Format.orDash(instance.node), Format.orDash(instance.endpoint),
-                Format.age(of: instance.createdAt, now: now),
-            ]
-        })
+        return renderer.render(
+            instances.map { instance in
+                [
+                    Format.shortID(instance.id), instance.name, instance.image, instance.state.rawValue,
+                    Format.cpu(instance.cpu), String(instance.memoryMb), String(instance.gpus),
+                    Format.orDash(instance.node), Format.orDash(instance.endpoint),
+                    Format.age(of: instance.createdAt, now: now),
+                ]
+            })
     }
 
     static func details(_ instance: Components.Schemas.Instance, now: Date) -> String {

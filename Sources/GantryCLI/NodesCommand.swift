@@ -17,15 +17,16 @@ enum NodeRendering {
             .init("NAME"), .init("STATUS"), .init("ADDRESS"), .init("CPU", alignment: .right),
             .init("MEM(MB)", alignment: .right), .init("GPUS", alignment: .right),
             .init("LAST SEEN", alignment: .right),
-        ]).render(nodes.map { node in
-            [
-                node.name, node.status.rawValue, node.address,
-                Format.fraction(Format.cpu(node.allocated.cpu), Format.cpu(node.capacity.cpu)),
-                Format.fraction(String(node.allocated.memoryMb), String(node.capacity.memoryMb)),
-                Format.fraction(String(node.allocated.gpus), String(node.capacity.gpus)),
-                node.lastSeenAt.map { Format.age(of: $0, now: now) + " ago" } ?? "never",
-            ]
-        })
+        ]).render(
+            nodes.map { node in
+                [
+                    node.name, node.status.rawValue, node.address,
+                    Format.fraction(Format.cpu(node.allocated.cpu), Format.cpu(node.capacity.cpu)),
+                    Format.fraction(String(node.allocated.memoryMb), String(node.capacity.memoryMb)),
+                    Format.fraction(String(node.allocated.gpus), String(node.capacity.gpus)),
+                    node.lastSeenAt.map { Format.age(of: $0, now: now) + " ago" } ?? "never",
+                ]
+            })
     }
 
     static func cluster(_ cluster: Components.Schemas.Cluster) -> String {

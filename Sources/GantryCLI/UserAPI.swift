@@ -26,7 +26,7 @@ extension GantryAPIClient {
 
     /// The ID behind a UUID, username or email. Names need the (admin-only) user list; 500 is its page maximum.
     func userID(for reference: String) async throws -> String {
-        if let id = InstanceReference.fullID(reference) { return id }
+        if let id = FullUUID.normalized(reference) { return id }
         let users: [Components.Schemas.User]
         switch try await client.listUsers(query: .init(limit: 500)) {
         case .ok(let ok): users = try ok.body.json.items
@@ -38,11 +38,11 @@ extension GantryAPIClient {
 
 /// Matching a typed username or email to a user, kept pure for tests.
 enum UserReference {
-    static func resolve(_ reference: String, among users: [(id: String, username: String, email: String)]) throws
-        -> String
-    {
+    typealias Candidate = (id: String, username: String, email: String)
+
+    static func resolve(_ reference: String, among users: [Candidate]) throws -> String {
         let reference = reference.trimmingCharacters(in: .whitespaces)
-        if let id = InstanceReference.fullID(reference) { return id }
+        if let id = FullUUID.normalized(reference) { return id }
         // Usernames are lowercase by contract and emails compare case-insensitively in practice.
         let lowered = reference.lowercased()
         let matches = users.filter { $0.username == reference || $0.email.lowercased() == lowered }

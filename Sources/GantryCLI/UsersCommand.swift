@@ -29,9 +29,10 @@ enum RoleArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
 
 enum UserRendering {
     static func table(_ users: [Components.Schemas.User]) -> String {
-        TableRenderer("ID", "USERNAME", "EMAIL", "ROLE", "ACTIVE").render(users.map { user in
-            [user.id, user.username, user.email, user.role.rawValue, Format.yesNo(user.isActive)]
-        })
+        TableRenderer("ID", "USERNAME", "EMAIL", "ROLE", "ACTIVE").render(
+            users.map { user in
+                [user.id, user.username, user.email, user.role.rawValue, Format.yesNo(user.isActive)]
+            })
     }
 
     static func details(_ user: Components.Schemas.User) -> String {

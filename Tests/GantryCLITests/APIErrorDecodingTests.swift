@@ -55,7 +55,8 @@ import Testing
     }
 
     @Test func transportReasonsAreShortened() {
-        let nio = "Connection errors: SingleConnectionFailure(target: [IPv4]127.0.0.1/127.0.0.1:8080, error: "
+        let nio =
+            "Connection errors: SingleConnectionFailure(target: [IPv4]127.0.0.1/127.0.0.1:8080, error: "
             + "connect(descriptor:addr:size:): Connection refused (errno: 111))"
         #expect(TransportErrorReason.describe(nio) == "connection refused")
         #expect(TransportErrorReason.describe("HTTPClientError.connectTimeout") == "connection timed out")

@@ -15,10 +15,10 @@ import Testing
 
     @Test func fullUUIDIsUsedDirectlyAndLowercased() throws {
         let id = "ABCDEF01-2345-4678-9ABC-DEF012345678"
-        #expect(InstanceReference.fullID(id) == id.lowercased())
+        #expect(FullUUID.normalized(id) == id.lowercased())
         #expect(try InstanceReference.resolve(id, among: []) == id.lowercased())
-        #expect(InstanceReference.fullID("web") == nil)
-        #expect(InstanceReference.fullID("1a2b3c4d") == nil)
+        #expect(FullUUID.normalized("web") == nil)
+        #expect(FullUUID.normalized("1a2b3c4d") == nil)
     }
 
     @Test func nameMatchesOnlyLiveInstances() throws {

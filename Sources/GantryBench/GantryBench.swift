@@ -1,6 +1,7 @@
 import ArgumentParser
 
 /// Benchmarks for Gantry. Each prints its figure beside a baseline measured in the same run.
+@main
 struct GantryBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gantry-bench",
@@ -9,4 +10,3 @@ struct GantryBench: AsyncParsableCommand {
     )
 }
 
-await GantryBench.main()

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+/// Drives the built `gantry` binary as a user would: serve, login, launch, reach, stop, start,
+/// terminate; and checks the containers through the Engine API.
+@Suite struct EndToEndTests {
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["GANTRY_BINARY"] { return path }
+        // The test bundle lives beside the products in .build/debug.
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [directory, directory.deletingLastPathComponent(), directory.deletingLastPathComponent().deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("gantry").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/gantry").path
+    }
+
+    struct Run {
+        let status: Int32
+        let output: String
+        let errors: String
+    }
+
+    /// Runs the CLI to completion.
+    static func gantry(_ arguments: [String], environment: [String: String], input: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+            errors: String(decoding: err, as: UTF8.self))
+    }
+
+    static func json(_ run: Run) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(run.output.utf8))) as? [String: Any] ?? [:]
+    }
+
+    static func freePort() -> Int { 20000 + Int.random(in: 0..<9000) }
+
+    @Test func aUserServesLogsInLaunchesReachesStopsStartsAndTerminates() async throws {
+        let binary = Self.binary
+        #expect(FileManager.default.isExecutableFile(atPath: binary), "build the gantry binary first: \(binary)")
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("gantry-e2e"))
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let port = Self.freePort()
+        let (portStart, portEnd) = TestEnvironment.portRange()
+        let server = "http://127.0.0.1:\(port)"
+        let password = "e2e-admin-pass-1"
+
+        var serveEnvironment = ProcessInfo.processInfo.environment
+        serveEnvironment.merge([
+            "GANTRY_DATA_DIR": home.appendingPathComponent("data").path, "GANTRY_HTTP_ADDR": "127.0.0.1:\(port)",
+            "GANTRY_ADMIN_PASSWORD": password, "GANTRY_DOCKER_HOST": TestEnvironment.dockerHost,
+            "GANTRY_NODE_ADDRESS": "127.0.0.1", "GANTRY_PORT_RANGE_START": "\(portStart)",
+            "GANTRY_PORT_RANGE_END": "\(portEnd)", "GANTRY_RECONCILE_INTERVAL": "0.5", "GANTRY_BCRYPT_COST": "4",
+        ]) { _, new in new }
+        serveEnvironment["GANTRY_DATABASE_URL"] = nil
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: binary)
+        serve.arguments = ["serve"]
+        serve.environment = serveEnvironment
+        let serverLog = home.appendingPathComponent("serve.log")
+        FileManager.default.createFile(atPath: serverLog.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: serverLog)
+        serve.standardOutput = logHandle
+        serve.standardError = logHandle
+        try serve.run()
+        var installation: String?
+        defer {
+            if serve.isRunning { serve.terminate() }
+            if let installation { Task { await removeContainers(installation: installation) } }
+        }
+        #expect(try await eventually { await fetch("\(server)/health") != nil }, "gantry serve did not come up")
+
+        let client = ["GANTRY_CONFIG_DIR": home.appendingPathComponent("config").path, "HOME": home.path]
+        let login = try Self.gantry(
+            ["login", "--server", server, "--username", "admin", "--password-stdin"], environment: client,
+            input: password + "\n")
+        #expect(login.status == 0, "login: \(login.errors)")
+        #expect(login.output.contains("admin"))
+        let saved = try String(contentsOf: home.appendingPathComponent("config/config.json"), encoding: .utf8)
+        #expect(saved.contains(server))
+
+        let add = try Self.gantry(
+            ["images", "add", "--name", "httpd", "--reference", TestEnvironment.httpImage, "--port", "8080"],
+            environment: client)
+        #expect(add.status == 0, "images add: \(add.errors)")
+
+        let launch = try Self.gantry(
+            ["instances", "launch", "--name", "web", "--image", "httpd", "--cpu", "0.5", "--memory-mb", "64", "--wait",
+             "--json"], environment: client)
+        #expect(launch.status == 0, "launch: \(launch.errors) \(launch.output)")
+        let launched = Self.json(launch)
+        let endpoint = try #require(launched["endpoint"] as? String, "launch output: \(launch.output)")
+        let containerID = try #require(launched["container_id"] as? String)
+        #expect(launched["state"] as? String == "running")
+        #expect(try await eventually { await fetch(endpoint)?.contains("gantry test instance") == true })
+
+        let container = try #require(try await DockerProbe.inspect(containerID))
+        installation = container.labels["gantry.installation"]
+        #expect(container.labels["gantry.kind"] == "instance")
+        #expect(container.capDrop == ["ALL"])
+        #expect(container.running)
+
+        let list = try Self.gantry(["instances", "list"], environment: client)
+        #expect(list.status == 0)
+        #expect(list.output.contains("web") && list.output.contains("running"), "\(list.output)")
+
+        func state() throws -> String? {
+            Self.json(try Self.gantry(["instances", "show", "web", "--json"], environment: client))["state"] as? String
+        }
+        #expect(try Self.gantry(["instances", "stop", "web"], environment: client).status == 0)
+        #expect(try await eventually { try state() == "stopped" })
+        #expect(try await DockerProbe.inspect(containerID)?.running == false)
+        #expect(await fetch(endpoint) == nil)
+
+        #expect(try Self.gantry(["instances", "start", "web"], environment: client).status == 0)
+        #expect(try await eventually { try state() == "running" })
+        #expect(try await eventually { await fetch(endpoint) != nil })
+
+        let logs = try Self.gantry(["instances", "logs", "web", "--tail", "10"], environment: client)
+        #expect(logs.status == 0)
+
+        // Bad input from the CLI: a clear error and a non-zero exit.
+        let overQuota = try Self.gantry(
+            ["instances", "launch", "--name", "huge", "--image", "httpd", "--cpu", "64", "--memory-mb", "64"],
+            environment: client)
+        #expect(overQuota.status != 0)
+        #expect(overQuota.errors.contains("error:"), "\(overQuota.errors)")
+
+        #expect(try Self.gantry(["instances", "terminate", "web"], environment: client).status == 0)
+        #expect(try await eventually { try await DockerProbe.inspect(containerID) == nil })
+        let quota = Self.json(try Self.gantry(["quota", "--json"], environment: client))
+        #expect((quota["usage"] as? [String: Any])?["instances"] as? Int == 0)
+
+        // SIGTERM: a clean shutdown, promptly.
+        serve.terminate()
+        let stopped = try await eventually(timeout: .seconds(15)) { !serve.isRunning }
+        #expect(stopped, "gantry serve did not exit on SIGTERM")
+        #expect(serve.terminationStatus == 0, "exit status \(serve.terminationStatus)")
+        try logHandle.close()
+        let logLines = try String(contentsOf: serverLog, encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("{") }
+        #expect(logLines.count > 3, "gantry serve logs JSON lines")
+        #expect(logLines.contains { $0.contains("hb.request.id") }, "request logs carry request ids")
+    }
+}
