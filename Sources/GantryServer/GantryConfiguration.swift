@@ -67,7 +67,9 @@ public struct GantryConfiguration: Sendable {
             meaning: "Default memory quota per user, in MB."),
         Setting(key: "GANTRY_DEFAULT_QUOTA_GPUS", defaultValue: "0", meaning: "Default GPU quota per user."),
         Setting(key: "GANTRY_PORT_RANGE_START", defaultValue: "8000", meaning: "First host port handed to instances."),
-        Setting(key: "GANTRY_PORT_RANGE_END", defaultValue: "8999", meaning: "Last host port handed to instances."),
+        Setting(
+            key: "GANTRY_PORT_RANGE_END", defaultValue: "start + 999 (8999)",
+            meaning: "Last host port handed to instances."),
         Setting(key: "GANTRY_NODE_NAME", defaultValue: "local", meaning: "Name the local engine is registered under."),
         Setting(
             key: "GANTRY_NODE_ADDRESS", defaultValue: "(first non-loopback IPv4 address)",
@@ -119,6 +121,7 @@ public struct GantryConfiguration: Sendable {
         }
         var reader = Reader(values: values)
         let (httpHost, httpPort) = reader.hostPort("GANTRY_HTTP_ADDR", default: ("0.0.0.0", 8080))
+        let portStart = reader.int("GANTRY_PORT_RANGE_START", default: 8000, range: 1...65535)
         let configuration = GantryConfiguration(
             dataDirectory: reader.string("GANTRY_DATA_DIR") ?? "./.gantry",
             databaseURL: reader.string("GANTRY_DATABASE_URL"),
@@ -133,8 +136,8 @@ public struct GantryConfiguration: Sendable {
                 memoryMB: reader.int("GANTRY_DEFAULT_QUOTA_MEMORY_MB", default: 32_768, range: 0...1_000_000_000),
                 gpus: reader.int("GANTRY_DEFAULT_QUOTA_GPUS", default: 0, range: 0...100_000)),
             portRange: PortRange(
-                lowerBound: reader.int("GANTRY_PORT_RANGE_START", default: 8000, range: 1...65535),
-                upperBound: reader.int("GANTRY_PORT_RANGE_END", default: 8999, range: 1...65535)),
+                lowerBound: portStart,
+                upperBound: reader.int("GANTRY_PORT_RANGE_END", default: min(portStart + 999, 65535), range: 1...65535)),
             nodeName: reader.string("GANTRY_NODE_NAME") ?? "local",
             nodeAddress: reader.string("GANTRY_NODE_ADDRESS"),
             publishAddress: reader.string("GANTRY_PUBLISH_ADDR") ?? "0.0.0.0",

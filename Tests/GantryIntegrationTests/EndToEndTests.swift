@@ -8,7 +8,10 @@ import Testing
         if let path = ProcessInfo.processInfo.environment["GANTRY_BINARY"] { return path }
         // The test bundle lives beside the products in .build/debug.
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [directory, directory.deletingLastPathComponent(), directory.deletingLastPathComponent().deletingLastPathComponent()] {
+        for candidate in [
+            directory, directory.deletingLastPathComponent(),
+            directory.deletingLastPathComponent().deletingLastPathComponent(),
+        ] {
             let path = candidate.appendingPathComponent("gantry").path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
@@ -54,7 +57,8 @@ import Testing
     @Test func aUserServesLogsInLaunchesReachesStopsStartsAndTerminates() async throws {
         let binary = Self.binary
         #expect(FileManager.default.isExecutableFile(atPath: binary), "build the gantry binary first: \(binary)")
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("gantry-e2e"))
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent(
+            TestEnvironment.uniqueName("gantry-e2e"))
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
         let port = Self.freePort()
@@ -102,8 +106,11 @@ import Testing
         #expect(add.status == 0, "images add: \(add.errors)")
 
         let launch = try Self.gantry(
-            ["instances", "launch", "--name", "web", "--image", "httpd", "--cpu", "0.5", "--memory-mb", "64", "--wait",
-             "--json"], environment: client)
+            [
+                "instances", "launch", "--name", "web", "--image", "httpd", "--cpu", "0.5", "--memory-mb", "64",
+                "--wait",
+                "--json",
+            ], environment: client)
         #expect(launch.status == 0, "launch: \(launch.errors) \(launch.output)")
         let launched = Self.json(launch)
         let endpoint = try #require(launched["endpoint"] as? String, "launch output: \(launch.output)")

@@ -106,3 +106,49 @@ import Testing
         }
     }
 }
+
+@Suite struct HostPortTests {
+    /// A port already bound on the host (here by a container Gantry does not own) is skipped.
+    @Test func aPortTakenOnTheHostIsSkipped() async throws {
+        try await TestGantry.run { gantry in
+            let admin = try await gantry.adminToken()
+            try await gantry.addTestImage(adminToken: admin)
+            let taken = gantry.configuration.portRange.lowerBound
+            let (status, body) = try await DockerProbe.call(
+                .POST, "/containers/create?name=\(TestEnvironment.uniqueName("port-squatter"))",
+                json: [
+                    "Image": TestEnvironment.httpImage, "Labels": ["gantry.test": "port-squatter"],
+                    "ExposedPorts": ["8080/tcp": [:] as [String: Any]],
+                    "HostConfig": ["PortBindings": ["8080/tcp": [["HostIp": "127.0.0.1", "HostPort": "\(taken)"]]]],
+                ])
+            let squatter = try #require(
+                (body as? [String: Any])?["Id"] as? String, "\(status) \(String(describing: body))")
+            _ = try await DockerProbe.call(.POST, "/containers/\(squatter)/start")
+            do {
+                let launched = try await gantry.launch("web", token: admin)
+                let id = try #require(launched["id"] as? String)
+                let running = try await gantry.waitFor(id, state: "running", token: admin)
+                let port = try #require(running["host_port"] as? Int)
+                #expect(port != taken)
+                #expect(await fetch("http://127.0.0.1:\(port)") != nil)
+            } catch {
+                try? await DockerProbe.remove(squatter)
+                throw error
+            }
+            try await DockerProbe.remove(squatter)
+        }
+    }
+
+    @Test func openSignUpLetsAnyoneCreateAnAccountButNotAnAdmin() async throws {
+        try await TestGantry.run(environment: ["GANTRY_OPEN_SIGNUP": "true"]) { gantry in
+            let created = try await gantry.request(
+                .post, "/api/v1/users", json: ["email": "eve@example.com", "username": "eve", "password": "eve-pass-1"])
+            #expect(created.status == .created)
+            #expect(created["role"] as? String == "user")
+            let admin = try await gantry.request(
+                .post, "/api/v1/users",
+                json: ["email": "x@example.com", "username": "x", "password": "x-pass-12", "role": "admin"])
+            #expect(admin.status == .forbidden)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GantryCore
+import GantryServer
+import Testing
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsAreTheDocumentedOnes() throws {
+        let configuration = try GantryConfiguration.load(environment: [:])
+        #expect(configuration.dataDirectory == "./.gantry")
+        #expect(configuration.databaseURL == nil)
+        #expect(configuration.dockerHost == "unix:///var/run/docker.sock")
+        #expect(configuration.httpHost == "0.0.0.0" && configuration.httpPort == 8080)
+        #expect(configuration.defaultQuota == .seedDefault)
+        #expect(configuration.portRange.lowerBound == 8000)
+        #expect(configuration.tokenLifetimeMinutes == 60)
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        #expect {
+            try GantryConfiguration.load(environment: [
+                "GANTRY_HTTP_ADDR": "nonsense", "GANTRY_DEFAULT_QUOTA_CPU": "-1", "GANTRY_DATABASE_URL": "mysql://x",
+                "GANTRY_JWT_SECRET": "short", "GANTRY_OPEN_SIGNUP": "maybe",
+            ])
+        } throws: { error in
+            guard let invalid = error as? GantryConfiguration.Invalid else { return false }
+            return invalid.problems.count == 5
+        }
+    }
+
+    @Test func readsAConfigFileAndTheEnvironmentWins() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            TestEnvironment.uniqueName("gantry") + ".env")
+        try "# comment\nGANTRY_PORT_RANGE_START=9000\nGANTRY_NODE_NAME=\"from-file\"\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let configuration = try GantryConfiguration.load(environment: [
+            "GANTRY_CONFIG_FILE": file.path, "GANTRY_NODE_NAME": "from-env",
+        ])
+        #expect(configuration.portRange.lowerBound == 9000)
+        #expect(configuration.nodeName == "from-env")
+    }
+
+    @Test func theReadmeDocumentsEverySetting() throws {
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        for setting in GantryConfiguration.settings {
+            #expect(readme.contains("| `\(setting.key)` |"), "README lacks \(setting.key)")
+        }
+    }
+}
