@@ -16,6 +16,9 @@ ensure_swift_on_path
 export GANTRY_TEST_POSTGRES_URL="postgres://gantry:gantry@127.0.0.1:5432/postgres"
 export GANTRY_TEST_DOCKER_HOST="unix:///var/run/docker.sock"
 
+log "test: swift format lint (configuration in .swift-format)"
+swift format lint --strict --recursive Sources Tests Plugins Package.swift
+
 log "test: swift build --build-tests"
 swift build --build-tests
 

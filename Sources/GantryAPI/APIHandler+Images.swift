@@ -5,10 +5,8 @@ import GantryServices
 extension APIHandler {
     public func listImages(_ input: Operations.ListImages.Input) async throws -> Operations.ListImages.Output {
         _ = try await principal()
-        let window = try PageWindow(skip: input.query.skip ?? 0, limit: input.query.limit ?? 50)
-        let images = try await services.images.list()
-        let items = images.dropFirst(window.skip).prefix(window.limit).map(Components.Schemas.Image.init)
-        return .ok(.init(body: .json(.init(total: images.count, items: Array(items)))))
+        let page = try await services.images.list(skip: input.query.skip ?? 0, limit: input.query.limit ?? 50)
+        return .ok(.init(body: .json(.init(total: page.total, items: page.items.map(Components.Schemas.Image.init)))))
     }
 
     public func createImage(_ input: Operations.CreateImage.Input) async throws -> Operations.CreateImage.Output {

@@ -9,4 +9,3 @@ struct GantryBench: AsyncParsableCommand {
         subcommands: [PlacementBenchmark.self, LaunchBenchmark.self, SeedInstances.self, CleanupInstances.self]
     )
 }
-

@@ -20,7 +20,10 @@ public struct ImageService: Sendable {
         try await store.setSetting("catalog_seeded", value: "true")
     }
 
-    public func list() async throws -> [CatalogImage] { try await store.listImages() }
+    public func list(skip: Int, limit: Int) async throws -> Page<CatalogImage> {
+        let window = try PageWindow(skip: skip, limit: limit)
+        return Page(slicing: try await store.listImages(), window: window)
+    }
 
     public func image(named name: String) async throws -> CatalogImage {
         guard let image = try await store.image(name: name) else { throw GantryError.notFound("image '\(name)'") }

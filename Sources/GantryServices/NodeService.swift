@@ -94,6 +94,11 @@ public struct NodeService: Sendable {
         return try await store.listNodes().map { NodeView(node: $0, allocated: allocations[$0.name] ?? .zero) }
     }
 
+    public func list(skip: Int, limit: Int) async throws -> Page<NodeView> {
+        let window = try PageWindow(skip: skip, limit: limit)
+        return Page(slicing: try await list(), window: window)
+    }
+
     public func cluster() async throws -> ClusterSummary {
         let views = try await list()
         let online = views.filter { $0.node.status == .online }

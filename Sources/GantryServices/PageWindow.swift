@@ -16,3 +16,10 @@ public struct PageWindow: Sendable, Equatable {
         self.limit = limit
     }
 }
+
+extension Page {
+    /// A window over a list that is small enough to load whole (catalog, nodes).
+    public init(slicing all: [Item], window: PageWindow) {
+        self.init(total: all.count, items: Array(all.dropFirst(window.skip).prefix(window.limit)))
+    }
+}

@@ -262,7 +262,7 @@ public final class FluentStore: Store {
                 .filter(\.$state != InstanceState.terminated.rawValue).all()
             var usage = ResourceAmount.zero
             for model in holding where model.ownerID == ownerID {
-                usage = usage + ResourceAmount(instances: 1, cpu: model.cpu, memoryMB: model.memoryMB, gpus: model.gpus)
+                usage = usage + model.resources
             }
             var usedPorts: [String: Set<Int>] = [:]
             for model in try await InstanceModel.query(on: tx).filter(\.$hostPort != nil).all() {
@@ -326,7 +326,7 @@ public final class FluentStore: Store {
 
     public func usage(ownerID: UUID) async throws -> ResourceAmount {
         try await holdingInstances(on: db, ownerID: ownerID).reduce(.zero) { total, model in
-            total + ResourceAmount(instances: 1, cpu: model.cpu, memoryMB: model.memoryMB, gpus: model.gpus)
+            total + model.resources
         }
     }
 

@@ -51,6 +51,8 @@ final class InstanceModel: Model, @unchecked Sendable {
         stateChangedAt = instance.stateChangedAt
     }
 
+    var resources: ResourceAmount { ResourceAmount(instances: 1, cpu: cpu, memoryMB: memoryMB, gpus: gpus) }
+
     func domain() throws -> Instance {
         guard let id else { throw StoreMappingError.missing("instances.id") }
         return Instance(
