@@ -33,13 +33,16 @@ struct ServeCommand: AsyncParsableCommand {
         let level = configuration.logLevel
         switch configuration.logFormat {
         case .json:
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+            LoggingSystem.bootstrap(
+                { label, provider in JSONLogHandler(label: label, level: level, metadataProvider: provider) },
+                metadataProvider: RequestIDContext.metadataProvider)
         case .text:
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardOutput(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var handler = StreamLogHandler.standardOutput(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                }, metadataProvider: RequestIDContext.metadataProvider)
         }
         let logger = Logger(label: "gantry")
         let application: GantryApplication
