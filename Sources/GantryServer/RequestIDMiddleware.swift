@@ -17,7 +17,9 @@ public enum RequestIDContext {
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     static var header: HTTPField.Name? { HTTPField.Name("X-Request-ID") }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         var response = try await RequestIDContext.$current.withValue(context.id) {
