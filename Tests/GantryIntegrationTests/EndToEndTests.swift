@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// Drives the built `gantry` binary as a user would: serve, login, launch, reach, stop, start,
@@ -52,7 +53,24 @@ import Testing
         (try? JSONSerialization.jsonObject(with: Data(run.output.utf8))) as? [String: Any] ?? [:]
     }
 
-    static func freePort() -> Int { 20000 + Int.random(in: 0..<9000) }
+    /// A port the kernel says is free right now (bound to port 0, read back, released).
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestFailure("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw TestFailure("bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 
     @Test func aUserServesLogsInLaunchesReachesStopsStartsAndTerminates() async throws {
         let binary = Self.binary
@@ -61,7 +79,7 @@ import Testing
             TestEnvironment.uniqueName("gantry-e2e"))
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
-        let port = Self.freePort()
+        let port = try Self.freePort()
         let (portStart, portEnd) = TestEnvironment.portRange()
         let server = "http://127.0.0.1:\(port)"
         let password = "e2e-admin-pass-1"
