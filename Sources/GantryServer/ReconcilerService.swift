@@ -28,6 +28,7 @@ struct ReconcilerService: Service {
                 var lastHousekeeping = ContinuousClock.now - interval
                 for await _ in trigger.stream {
                     if Task.isCancelled { break }
+                    guard await isLeader() else { continue }
                     if ContinuousClock.now - lastHousekeeping >= interval {
                         lastHousekeeping = ContinuousClock.now
                         await housekeeping()
@@ -45,6 +46,15 @@ struct ReconcilerService: Service {
         }
     }
 
+    private func isLeader() async -> Bool {
+        do {
+            return try await reconciler.acquireLeadership(for: max(interval.seconds * 5, 10))
+        } catch {
+            logger.warning("reconciler lease unavailable", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
     /// Node heartbeats and the orphan sweep, at most once per interval.
     private func housekeeping() async {
         do {
@@ -53,5 +63,12 @@ struct ReconcilerService: Service {
         } catch {
             logger.warning("reconciler housekeeping failed", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

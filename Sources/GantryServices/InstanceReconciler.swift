@@ -14,12 +14,20 @@ public final class InstanceReconciler: Sendable {
     let logger: Logger
     /// Instances with work in progress; a pass skips them so slow pulls never run twice.
     private let inFlight = Mutex<Set<UUID>>([])
+    /// This process, as a lease holder among replicas that share the database.
+    public let replicaID = UUID().uuidString.lowercased()
 
     public init(store: any Store, runtimes: any ContainerRuntimeDirectory, settings: InstanceSettings, logger: Logger) {
         self.store = store
         self.runtimes = runtimes
         self.settings = settings
         self.logger = logger
+    }
+
+    /// Only one replica reconciles at a time: the holder of the `reconciler` lease. It renews the
+    /// lease every pass; if it dies, another takes over once `duration` has passed.
+    public func acquireLeadership(for duration: TimeInterval) async throws -> Bool {
+        try await store.acquireLease("reconciler", holder: replicaID, duration: duration, now: Date())
     }
 
     /// Instances that need attention now and are not already being worked on, at most `limit`

@@ -105,8 +105,14 @@ public protocol InstanceStore: Sendable {
     func countInstancesByState() async throws -> [InstanceState: Int]
 }
 
+public protocol LeaseStore: Sendable {
+    /// Takes or renews the named lease for `holder` until `now + duration`; true when `holder`
+    /// holds it afterwards. Replicas sharing a database use it so one of them runs each loop.
+    func acquireLease(_ name: String, holder: String, duration: TimeInterval, now: Date) async throws -> Bool
+}
+
 /// The persistence adapter: one implementation, on FluentKit, for SQLite and PostgreSQL.
-public protocol Store: UserStore, APIKeyStore, SettingsStore, ImageStore, NodeStore, InstanceStore {
+public protocol Store: UserStore, APIKeyStore, SettingsStore, ImageStore, NodeStore, InstanceStore, LeaseStore {
     /// Runs a trivial query; throws when the database does not answer.
     func ping() async throws
 }

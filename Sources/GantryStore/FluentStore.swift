@@ -174,6 +174,27 @@ public final class FluentStore: Store {
         }
     }
 
+    // MARK: Leases
+
+    public func acquireLease(_ name: String, holder: String, duration: TimeInterval, now: Date) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { throw StoreError.unavailable("database has no SQL interface") }
+        let expires = now.addingTimeInterval(duration)
+        // One conditional UPDATE: renew our own lease, or take one that has run out.
+        try await sql.update("leases")
+            .set("holder", to: holder).set("expires_at", to: expires)
+            .where("name", .equal, name)
+            .where { $0.where("holder", .equal, holder).orWhere("expires_at", .lessThan, now) }
+            .run()
+        do {
+            try await sql.insert(into: "leases").columns("name", "holder", "expires_at")
+                .values(SQLBind(name), SQLBind(holder), SQLBind(expires)).run()
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // The lease exists; whoever holds it is read below.
+        }
+        let rows = try await sql.select().column("holder").from("leases").where("name", .equal, name).all()
+        return try rows.first?.decode(column: "holder", as: String.self) == holder
+    }
+
     // MARK: Images
 
     public func listImages() async throws -> [CatalogImage] {

@@ -91,3 +91,52 @@ import Testing
         await second.shutdown()
     }
 }
+
+@Suite struct ReplicaTests {
+    /// Two replicas on one PostgreSQL database: one reconciler acts (the lease holder), so every
+    /// instance gets exactly one container, whichever replica took the request.
+    @Test func twoReplicasShareOneDatabaseWithoutDoubleWork() async throws {
+        let database = try TestDatabase.create(.postgres)
+        defer { database.drop() }
+        let (start, end) = TestEnvironment.portRange()
+        let environment = [
+            "GANTRY_DATA_DIR": database.dataDirectory, "GANTRY_DOCKER_HOST": TestEnvironment.dockerHost,
+            "GANTRY_HTTP_ADDR": "127.0.0.1:0", "GANTRY_ADMIN_PASSWORD": TestGantry.adminPassword,
+            "GANTRY_BCRYPT_COST": "4", "GANTRY_PORT_RANGE_START": "\(start)", "GANTRY_PORT_RANGE_END": "\(end)",
+            "GANTRY_NODE_ADDRESS": "127.0.0.1", "GANTRY_RECONCILE_INTERVAL": "0.2",
+            "GANTRY_DATABASE_URL": try #require(database.postgresURL),
+        ]
+        let configuration = try GantryConfiguration.load(environment: environment)
+        let first = try await GantryApplication.build(configuration: configuration, logger: TestEnvironment.logger)
+        let second = try await GantryApplication.build(configuration: configuration, logger: TestEnvironment.logger)
+        #expect(first.installationID == second.installationID)
+        do {
+            try await first.application.test(.live) { firstClient in
+                try await second.application.test(.live) { secondClient in
+                    let a = TestGantry(client: firstClient, gantry: first, configuration: configuration)
+                    let b = TestGantry(client: secondClient, gantry: second, configuration: configuration)
+                    let admin = try await a.adminToken()
+                    try await a.addTestImage(adminToken: admin)
+                    var ids: [String] = []
+                    for index in 0..<4 {
+                        let replica = index.isMultiple(of: 2) ? a : b
+                        ids.append(try #require(try await replica.launch("r\(index)", token: admin)["id"] as? String))
+                    }
+                    for id in ids { try await b.waitFor(id, state: "running", token: admin) }
+                    let containers = try await withDocker { docker in
+                        try await docker.listContainers(labels: ["gantry.installation": first.installationID])
+                    }
+                    #expect(containers.count == 4, "one container per instance, got \(containers.count)")
+                }
+            }
+        } catch {
+            await removeContainers(installation: first.installationID)
+            await first.shutdown()
+            await second.shutdown()
+            throw error
+        }
+        await removeContainers(installation: first.installationID)
+        await first.shutdown()
+        await second.shutdown()
+    }
+}

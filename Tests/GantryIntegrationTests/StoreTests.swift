@@ -93,6 +93,25 @@ import Testing
     }
 
     @Test(arguments: DatabaseKind.allCases)
+    func leasesGoToOneHolderUntilTheyRunOut(_ kind: DatabaseKind) async throws {
+        try await Self.withStore(kind) { store in
+            let now = Date()
+            func acquire(
+                _ holder: String, after seconds: TimeInterval, name: String = "reconciler"
+            ) async throws -> Bool {
+                try await store.acquireLease(name, holder: holder, duration: 10, now: now.addingTimeInterval(seconds))
+            }
+            let first = try await acquire("a", after: 0)
+            let contested = try await acquire("b", after: 0)
+            let renewed = try await acquire("a", after: 5)
+            let stillHeld = try await acquire("b", after: 12)
+            let takenOver = try await acquire("b", after: 16)
+            let otherName = try await acquire("a", after: 0, name: "other")
+            #expect(first && !contested && renewed && !stillHeld && takenOver && otherName)
+        }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
     func imagesAndNodes(_ kind: DatabaseKind) async throws {
         try await Self.withStore(kind) { store in
             let image = CatalogImage(

@@ -91,6 +91,12 @@ struct CreateInitialSchema: AsyncMigration {
             .unique(on: "node", "host_port", name: "uq_instances_node_port")
             .create()
 
+        try await database.schema("leases")
+            .field("name", .string, .identifier(auto: false))
+            .field("holder", .string, .required)
+            .field("expires_at", .datetime, .required)
+            .create()
+
         try await database.schema("scheduler_lock")
             .field("id", .int, .identifier(auto: false))
             .field("seq", .int, .required)
@@ -108,7 +114,7 @@ struct CreateInitialSchema: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["scheduler_lock", "instances", "nodes", "images", "settings", "api_keys", "users"] {
+        for table in ["scheduler_lock", "leases", "instances", "nodes", "images", "settings", "api_keys", "users"] {
             try await database.schema(table).delete()
         }
     }
