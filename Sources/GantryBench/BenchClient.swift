@@ -57,19 +57,26 @@ struct BenchClient {
     }
 }
 
-/// Polls `url` until it answers 200; returns false on timeout.
+/// The readiness poll's client: a refused connection fails at once instead of being retried until
+/// the deadline, so the poll sees the moment the endpoint starts answering.
+let pollClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.retryConnectionEstablishment = false
+    configuration.timeout.connect = .milliseconds(200)
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+}()
+
+/// Polls `url` every 5 ms until it answers 200; returns false on timeout.
 func waitUntilAnswers(_ url: String, timeout: Duration = .seconds(60)) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
-        if let response = try? await HTTPClient.shared.execute(request, timeout: .milliseconds(500)),
-            response.status == .ok
-        {
+        if let response = try? await pollClient.execute(request, timeout: .milliseconds(500)), response.status == .ok {
             _ = try? await response.body.collect(upTo: 1 << 20)
             return true
         }
-        try? await Task.sleep(for: .milliseconds(10))
+        try? await Task.sleep(for: .milliseconds(5))
     }
     return false
 }

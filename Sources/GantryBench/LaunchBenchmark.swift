@@ -44,7 +44,7 @@ struct LaunchBenchmark: AsyncParsableCommand {
         let name = "bench-\(run)-\(UUID().uuidString.prefix(6).lowercased())"
         let start = ContinuousClock.now
         let (status, body) = try await client.call(
-            .POST, "/api/v1/instances", json: ["name": name, "image": "bench-httpd", "cpu": 0.1, "memory_mb": 32])
+            .POST, "/api/v1/instances", json: ["name": name, "image": "bench-httpd", "cpu": 0.5, "memory_mb": 64])
         guard status == 202, let endpoint = body["endpoint"] as? String, let id = body["id"] as? String else {
             throw BenchClient.Failure(description: "launch failed (\(status)): \(body)")
         }
@@ -59,7 +59,12 @@ struct LaunchBenchmark: AsyncParsableCommand {
     func launchWithDocker(run: Int) async throws -> Double {
         let name = "gantry-bench-baseline-\(run)-\(UUID().uuidString.prefix(6).lowercased())"
         let start = ContinuousClock.now
-        try shell(["docker", "run", "-d", "--name", name, "-p", "\(baselinePort):\(containerPort)", reference])
+        // The same limits and hardening Gantry applies, so the two start the same container.
+        try shell([
+            "docker", "run", "-d", "--name", name, "-p", "127.0.0.1:\(baselinePort):\(containerPort)", "--cpus", "0.5",
+            "--memory", "64m", "--pids-limit", "512", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+            reference,
+        ])
         guard await waitUntilAnswers("http://127.0.0.1:\(baselinePort)") else {
             throw BenchClient.Failure(description: "docker run baseline never answered")
         }

@@ -23,11 +23,11 @@ struct PlacementBenchmark: AsyncParsableCommand {
         }
 
         var loads = cluster()
+        let indexByName = Dictionary(uniqueKeysWithValues: loads.enumerated().map { ($1.name, $0) })
         let start = ContinuousClock.now
         var placed = 0
         for _ in 0..<placements {
-            guard case .placed(let name) = PlacementPolicy.place(request, on: loads),
-                let index = loads.firstIndex(where: { $0.name == name })
+            guard case .placed(let name) = PlacementPolicy.place(request, on: loads), let index = indexByName[name]
             else { continue }
             loads[index].allocated.cpu += request.cpu
             loads[index].allocated.memoryMB += request.memoryMB

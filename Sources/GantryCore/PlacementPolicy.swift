@@ -42,27 +42,26 @@ public enum PlacementDecision: Sendable, Equatable {
 /// Pure: it sees a snapshot and returns a decision, so it is tested without I/O.
 public enum PlacementPolicy {
     public static func place(_ request: ResourceAmount, on nodes: [NodeLoad]) -> PlacementDecision {
-        var best: (node: NodeLoad, score: Double)?
-        var shortfalls: [NodeShortfall] = []
-        for node in nodes {
-            let reasons = shortfall(of: request, on: node)
-            guard reasons.isEmpty else {
-                shortfalls.append(NodeShortfall(node: node.name, reasons: reasons))
+        // The common case is cheap arithmetic; reasons are spelled out only when nothing fits.
+        var best: (name: String, score: Double)?
+        for node in nodes where fits(request, on: node) {
+            let score = freeScore(after: request, on: node)
+            // Ties go to the lexically first name so decisions are deterministic.
+            if let current = best, score < current.score || (score == current.score && node.name > current.name) {
                 continue
             }
-            let score = freeScore(after: request, on: node)
-            if let current = best {
-                // Ties go to the lexically first name so decisions are deterministic.
-                if score > current.score || (score == current.score && node.name < current.node.name) {
-                    best = (node, score)
-                }
-            } else {
-                best = (node, score)
-            }
+            best = (node.name, score)
         }
-        if let best { return .placed(node: best.node.name) }
+        if let best { return .placed(node: best.name) }
         if nodes.isEmpty { return .unschedulable([NodeShortfall(node: "*", reasons: ["no nodes are registered"])]) }
-        return .unschedulable(shortfalls)
+        return .unschedulable(nodes.map { NodeShortfall(node: $0.name, reasons: shortfall(of: request, on: $0)) })
+    }
+
+    static func fits(_ request: ResourceAmount, on node: NodeLoad) -> Bool {
+        node.status.acceptsPlacements && node.freePorts > 0
+            && request.cpu <= node.capacity.cpu - node.allocated.cpu + 1e-9
+            && request.memoryMB <= node.capacity.memoryMB - node.allocated.memoryMB
+            && request.gpus <= node.capacity.gpus - node.allocated.gpus
     }
 
     /// Human-readable reasons the node cannot take the request; empty when it fits.

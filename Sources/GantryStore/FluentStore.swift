@@ -322,23 +322,35 @@ public final class FluentStore: Store {
         }
     }
 
-    public func instance(id: UUID) async throws -> Instance? { try await InstanceModel.find(id, on: db)?.domain() }
+    var sql: any SQLDatabase {
+        get throws {
+            guard let sql = db as? any SQLDatabase else {
+                throw StoreError.unavailable("database has no SQL interface")
+            }
+            return sql
+        }
+    }
+
+    public func instance(id: UUID) async throws -> Instance? {
+        try await sql.select().columns(InstanceRow.columns).from(InstanceModel.schema).where("id", .equal, id)
+            .first().map(InstanceRow.decode)
+    }
 
     public func listInstances(ownerID: UUID?, skip: Int, limit: Int) async throws -> GantryServices.Page<Instance> {
-        func base() -> QueryBuilder<InstanceModel> {
-            let query = InstanceModel.query(on: db)
-            return ownerID.map { query.filter(\.$ownerID == $0) } ?? query
+        var total = InstanceModel.query(on: db)
+        var page = try sql.select().columns(InstanceRow.columns).from(InstanceModel.schema)
+        if let ownerID {
+            total = total.filter(\.$ownerID == ownerID)
+            page = page.where("owner_id", .equal, ownerID)
         }
-        let total = try await base().count()
-        let items = try await base().sort(\.$createdAt, .descending).sort(\.$name)
-            .range(skip..<(skip + limit)).all().map { try $0.domain() }
-        return Page(total: total, items: items)
+        let items = try await page.orderBy("created_at", .descending).orderBy("name").limit(limit).offset(skip).all()
+            .map(InstanceRow.decode)
+        return Page(total: try await total.count(), items: items)
     }
 
     public func liveInstances() async throws -> [Instance] {
-        try await InstanceModel.query(on: db).filter(\.$state != InstanceState.terminated.rawValue).all().map {
-            try $0.domain()
-        }
+        try await sql.select().columns(InstanceRow.columns).from(InstanceModel.schema)
+            .where("state", .notEqual, InstanceState.terminated.rawValue).all().map(InstanceRow.decode)
     }
 
     public func instanceIDs() async throws -> Set<UUID> {
