@@ -34,8 +34,13 @@ struct ReconcilerService: Service {
                         await housekeeping()
                     }
                     do {
-                        for instance in try await reconciler.claimWork(limit: maxConcurrentInstances) {
-                            group.addTask { await reconciler.reconcile(instance) }
+                        let claimed = try await reconciler.claimWork(limit: maxConcurrentInstances)
+                        for instance in claimed.instances {
+                            group.addTask {
+                                await reconciler.reconcile(instance)
+                                // More work is waiting for this slot: take it now, not at the next tick.
+                                if claimed.truncated { trigger.poke() }
+                            }
                         }
                     } catch {
                         logger.warning("reconcile pass failed", metadata: ["error": "\(error)"])

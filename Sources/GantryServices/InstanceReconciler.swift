@@ -31,8 +31,9 @@ public final class InstanceReconciler: Sendable {
     }
 
     /// Instances that need attention now and are not already being worked on, at most `limit`
-    /// in flight at once. Claims them; `reconcile` releases each claim.
-    public func claimWork(limit: Int = .max) async throws -> [Instance] {
+    /// in flight at once. Claims them; `reconcile` releases each claim. `truncated` says the
+    /// limit left some out, so the caller should come back as soon as a slot frees up.
+    public func claimWork(limit: Int = .max) async throws -> (instances: [Instance], truncated: Bool) {
         let live = try await store.liveInstances()
         return inFlight.withLock { busy in
             // Instances waiting on an action go before running ones that only need a look.
@@ -41,7 +42,7 @@ public final class InstanceReconciler: Sendable {
             }
             let work = Array(candidates.prefix(max(limit - busy.count, 0)))
             busy.formUnion(work.map(\.id))
-            return work
+            return (work, work.count < candidates.count)
         }
     }
 
@@ -61,7 +62,7 @@ public final class InstanceReconciler: Sendable {
 
     /// One whole pass, each instance in turn; used by tests and at start.
     public func reconcileAll() async throws {
-        for instance in try await claimWork() { await reconcile(instance) }
+        for instance in try await claimWork().instances { await reconcile(instance) }
         try await removeOrphans()
     }
 
