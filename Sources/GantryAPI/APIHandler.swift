@@ -2,6 +2,7 @@ import Foundation
 import GantryCore
 import GantryOpenAPI
 import GantryServices
+import OpenAPIRuntime
 
 /// The use cases the API edge calls.
 public struct APIServices: Sendable {
@@ -31,6 +32,11 @@ public struct APIHandler: APIProtocol {
     let services: APIServices
 
     public init(services: APIServices) { self.services = services }
+
+    /// Compact JSON (no pretty printing, no key sorting) and a fast date encoder: listings are the
+    /// hot path, and the runtime's defaults cost more than the rest of the request.
+    public static let serverConfiguration = Configuration(
+        dateTranscoder: InternetDateTranscoder(), jsonEncodingOptions: [.withoutEscapingSlashes])
 
     /// The caller, verified on every request so deactivation takes effect at once.
     func principal() async throws -> Principal {

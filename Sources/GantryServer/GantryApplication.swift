@@ -99,7 +99,8 @@ public struct GantryApplication: Sendable {
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: CredentialsMiddleware())
-        try APIHandler(services: services).registerHandlers(on: router)
+        try APIHandler(services: services).registerHandlers(
+            on: router, configuration: APIHandler.serverConfiguration)
         try OpenAPIDocumentRoutes().register(on: router)
         metrics.register(on: router)
 

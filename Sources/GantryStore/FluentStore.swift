@@ -113,7 +113,10 @@ public final class FluentStore: Store {
         try await model.update(on: db)
     }
 
-    public func user(id: UUID) async throws -> User? { try await UserModel.find(id, on: db)?.domain() }
+    public func user(id: UUID) async throws -> User? {
+        try await sql.select().columns(UserRow.columns).from(UserModel.schema).where("id", .equal, id).first()
+            .map(UserRow.decode)
+    }
 
     public func user(usernameOrEmail login: String) async throws -> User? {
         let field: KeyPath<UserModel, FieldProperty<UserModel, String>> = login.contains("@") ? \.$email : \.$username
