@@ -2,10 +2,13 @@ import Foundation
 import GantryServices
 import Logging
 import ServiceLifecycle
+import Synchronization
 
-/// Runs the reconciler: a pass at start (rebuilding state after a restart), then every interval
-/// and whenever a use case pokes the trigger. Work on single instances runs as child tasks with
-/// bounded concurrency; everything is cancelled on graceful shutdown.
+/// Runs the reconciler as two loops. The action loop wakes on every poke (a use case asked for
+/// work, a slot freed up) and drives instances whose state differs from what their users want,
+/// as child tasks with bounded concurrency. The housekeeping loop runs every interval: it renews
+/// the leadership lease, records node heartbeats, observes steady instances in bulk, removes
+/// orphans and pokes the action loop. Both stop on graceful shutdown.
 struct ReconcilerService: Service {
     let reconciler: InstanceReconciler
     let nodes: NodeService
@@ -13,26 +16,31 @@ struct ReconcilerService: Service {
     let interval: Duration
     let maxConcurrentInstances: Int
     let logger: Logger
+    /// Until when this replica holds the reconciler lease; the action loop reads it without a
+    /// database round trip.
+    private let leaderUntil = LeaseExpiry()
+
+    init(
+        reconciler: InstanceReconciler, nodes: NodeService, trigger: ReconcileTrigger, interval: Duration,
+        maxConcurrentInstances: Int, logger: Logger
+    ) {
+        self.reconciler = reconciler
+        self.nodes = nodes
+        self.trigger = trigger
+        self.interval = interval
+        self.maxConcurrentInstances = maxConcurrentInstances
+        self.logger = logger
+    }
+
+    var leaseDuration: Duration { max(interval * 5, .seconds(10)) }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask {
-                    // The timer is just another poke, so there is one loop to reason about.
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
-                        trigger.poke()
-                    }
-                }
-                trigger.poke()
-                var lastHousekeeping = ContinuousClock.now - interval
+                group.addTask { await housekeepingLoop() }
                 for await _ in trigger.stream {
                     if Task.isCancelled { break }
-                    guard await isLeader() else { continue }
-                    if ContinuousClock.now - lastHousekeeping >= interval {
-                        lastHousekeeping = ContinuousClock.now
-                        await housekeeping()
-                    }
+                    guard isLeader else { continue }
                     do {
                         let claimed = try await reconciler.claimWork(limit: maxConcurrentInstances)
                         for instance in claimed.instances {
@@ -51,24 +59,45 @@ struct ReconcilerService: Service {
         }
     }
 
-    private func isLeader() async -> Bool {
-        do {
-            return try await reconciler.acquireLeadership(for: max(interval.seconds * 5, 10))
-        } catch {
-            logger.warning("reconciler lease unavailable", metadata: ["error": "\(error)"])
-            return false
+    private var isLeader: Bool {
+        leaderUntil.value.withLock { until in until.map { ContinuousClock.now < $0 } ?? false }
+    }
+
+    private func housekeepingLoop() async {
+        while !Task.isCancelled {
+            await renewLeadership()
+            if isLeader {
+                // The first poke after start rebuilds state from what the engine reports.
+                trigger.poke()
+                do {
+                    try await nodes.heartbeat()
+                    try await reconciler.observeSteadyInstances()
+                    try await reconciler.removeOrphans()
+                } catch {
+                    logger.warning("reconciler housekeeping failed", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: interval)
         }
     }
 
-    /// Node heartbeats and the orphan sweep, at most once per interval.
-    private func housekeeping() async {
+    private func renewLeadership() async {
+        let started = ContinuousClock.now
+        let duration = leaseDuration
         do {
-            try await nodes.heartbeat()
-            try await reconciler.removeOrphans()
+            let held = try await reconciler.acquireLeadership(for: duration.seconds)
+            // Count the lease from before the request, and give it up a little early.
+            leaderUntil.value.withLock { $0 = held ? started + duration - interval : nil }
         } catch {
-            logger.warning("reconciler housekeeping failed", metadata: ["error": "\(error)"])
+            logger.warning("reconciler lease unavailable", metadata: ["error": "\(error)"])
+            leaderUntil.value.withLock { $0 = nil }
         }
     }
+}
+
+/// Shared, lockable storage for the lease expiry (a `Mutex` cannot live in a copyable struct).
+final class LeaseExpiry: Sendable {
+    let value = Mutex<ContinuousClock.Instant?>(nil)
 }
 
 extension Duration {

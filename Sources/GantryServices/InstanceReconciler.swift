@@ -36,10 +36,7 @@ public final class InstanceReconciler: Sendable {
     public func claimWork(limit: Int = .max) async throws -> (instances: [Instance], truncated: Bool) {
         let live = try await store.liveInstances()
         return inFlight.withLock { busy in
-            // Instances waiting on an action go before running ones that only need a look.
-            let candidates = live.filter { !busy.contains($0.id) }.sorted {
-                ($0.state != .running) && ($1.state == .running)
-            }
+            let candidates = live.filter { Self.needsAction($0) && !busy.contains($0.id) }
             let work = Array(candidates.prefix(max(limit - busy.count, 0)))
             busy.formUnion(work.map(\.id))
             return (work, work.count < candidates.count)
@@ -48,7 +45,7 @@ public final class InstanceReconciler: Sendable {
 
     /// Reconciles one claimed instance and releases the claim.
     public func reconcile(_ instance: Instance) async {
-        defer { _ = inFlight.withLock { $0.remove(instance.id) } }
+        defer { release(instance.id) }
         do {
             try await drive(instance)
         } catch let error as ContainerRuntimeError {
@@ -60,11 +57,56 @@ public final class InstanceReconciler: Sendable {
         }
     }
 
-    /// One whole pass, each instance in turn; used by tests and at start.
+    /// One whole pass, each instance in turn.
     public func reconcileAll() async throws {
         for instance in try await claimWork().instances { await reconcile(instance) }
+        try await observeSteadyInstances()
         try await removeOrphans()
     }
+
+    /// Whether the instance's recorded state differs from what its user asked for, so the
+    /// reconciler has to act; steady instances are only observed, in bulk.
+    static func needsAction(_ instance: Instance) -> Bool {
+        switch (instance.desiredState, instance.state) {
+        case (.terminated, .terminated): false
+        case (.terminated, _): true
+        case (.running, .pending): true
+        case (.stopped, .stopping), (.stopped, .running), (.stopped, .pending): true
+        default: false
+        }
+    }
+
+    /// Notices containers killed or removed behind Gantry's back: one container listing per node
+    /// instead of an inspect per instance, so a large fleet costs the engine one call a pass.
+    public func observeSteadyInstances() async throws {
+        let steady = try await store.liveInstances().filter { instance in
+            !Self.needsAction(instance) && (instance.state == .running || instance.state == .stopped)
+                && instance.containerID != nil
+        }
+        for (node, instances) in Dictionary(grouping: steady, by: \.node) {
+            guard let runtime = runtimes.runtime(forNode: node) else { continue }
+            let containers = try await runtime.listContainers(labels: [
+                ContainerLabels.installation: settings.installationID, ContainerLabels.kind: "instance",
+            ])
+            let byID = Dictionary(containers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for instance in instances where claim(instance.id) {
+                defer { release(instance.id) }
+                guard let containerID = instance.containerID, let container = byID[containerID] else {
+                    try await fail(instance, runtime: runtime, reason: "container was removed outside Gantry")
+                    continue
+                }
+                if instance.state == .running, [.exited, .dead].contains(container.status) {
+                    var stopped = instance
+                    stopped.desiredState = .stopped
+                    let code = container.exitCode.map { " with code \($0)" } ?? ""
+                    try await record(stopped, .stopped, reason: "container exited unexpectedly\(code)")
+                }
+            }
+        }
+    }
+
+    private func claim(_ id: UUID) -> Bool { inFlight.withLock { $0.insert(id).inserted } }
+    private func release(_ id: UUID) { _ = inFlight.withLock { $0.remove(id) } }
 
     private func drive(_ instance: Instance) async throws {
         guard let runtime = runtimes.runtime(forNode: instance.node) else {
@@ -79,8 +121,6 @@ public final class InstanceReconciler: Sendable {
             try await record(instance, .terminated, reason: "terminated")
         case (.running, .pending):
             try await launch(instance, on: runtime)
-        case (.running, .running):
-            try await observe(instance, on: runtime)
         case (.stopped, .stopping), (.stopped, .running), (.stopped, .pending):
             if let containerID = instance.containerID {
                 do {
@@ -91,10 +131,6 @@ public final class InstanceReconciler: Sendable {
                 }
             }
             try await record(instance, .stopped, reason: "stopped")
-        case (.stopped, .stopped):
-            if let containerID = instance.containerID, try await runtime.inspectContainer(id: containerID) == nil {
-                try await fail(instance, runtime: runtime, reason: "container was removed outside Gantry")
-            }
         default:
             break
         }
@@ -231,25 +267,6 @@ public final class InstanceReconciler: Sendable {
         moved.hostPort = port
         moved.containerID = nil
         return moved
-    }
-
-    /// running: notice containers killed or removed behind Gantry's back.
-    private func observe(_ instance: Instance, on runtime: any ContainerRuntime) async throws {
-        guard let containerID = instance.containerID,
-            let container = try await runtime.inspectContainer(id: containerID)
-        else {
-            try await fail(instance, runtime: runtime, reason: "container was removed outside Gantry")
-            return
-        }
-        switch container.status {
-        case .running, .restarting, .paused, .created:
-            return
-        case .exited, .dead, .removing:
-            var stopped = instance
-            stopped.desiredState = .stopped
-            let code = container.exitCode.map { " with code \($0)" } ?? ""
-            try await record(stopped, .stopped, reason: "container exited unexpectedly\(code)")
-        }
     }
 
     private func fail(_ instance: Instance, runtime: any ContainerRuntime, reason: String) async throws {
