@@ -43,16 +43,19 @@ public enum PlacementDecision: Sendable, Equatable {
 public enum PlacementPolicy {
     public static func place(_ request: ResourceAmount, on nodes: [NodeLoad]) -> PlacementDecision {
         // The common case is cheap arithmetic; reasons are spelled out only when nothing fits.
-        var best: (name: String, score: Double)?
-        for node in nodes where fits(request, on: node) {
-            let score = freeScore(after: request, on: node)
+        // Indices, not copies: the scan stays free of reference counting on node names.
+        var best: (index: Int, score: Double)?
+        for index in nodes.indices where fits(request, on: nodes[index]) {
+            let score = freeScore(after: request, on: nodes[index])
             // Ties go to the lexically first name so decisions are deterministic.
-            if let current = best, score < current.score || (score == current.score && node.name > current.name) {
+            if let current = best,
+                score < current.score || (score == current.score && nodes[index].name > nodes[current.index].name)
+            {
                 continue
             }
-            best = (node.name, score)
+            best = (index, score)
         }
-        if let best { return .placed(node: best.name) }
+        if let best { return .placed(node: nodes[best.index].name) }
         if nodes.isEmpty { return .unschedulable([NodeShortfall(node: "*", reasons: ["no nodes are registered"])]) }
         return .unschedulable(nodes.map { NodeShortfall(node: $0.name, reasons: shortfall(of: request, on: $0)) })
     }
