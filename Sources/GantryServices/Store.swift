@@ -98,7 +98,6 @@ public protocol InstanceStore: Sendable {
     func listInstances(ownerID: UUID?, skip: Int, limit: Int) async throws -> Page<Instance>
     /// Instances whose state is not `terminated`: the reconciler's work list.
     func liveInstances() async throws -> [Instance]
-    func instanceIDs() async throws -> Set<UUID>
     func usage(ownerID: UUID) async throws -> ResourceAmount
     /// Writes `instance` only if the stored state is still `expected`; false when it changed.
     func updateInstance(_ instance: Instance, ifStateIs expected: InstanceState) async throws -> Bool

@@ -356,10 +356,6 @@ public final class FluentStore: Store {
             .where("state", .notEqual, InstanceState.terminated.rawValue).all().map(InstanceRow.decode)
     }
 
-    public func instanceIDs() async throws -> Set<UUID> {
-        Set(try await InstanceModel.query(on: db).field(\.$id).all().compactMap(\.id))
-    }
-
     public func usage(ownerID: UUID) async throws -> ResourceAmount {
         try await holdingInstances(on: db, ownerID: ownerID).reduce(.zero) { total, model in
             total + model.resources
