@@ -64,7 +64,10 @@ enum DocsPage {
             }
           }
           let nav = '', html = '';
-          for (const [tag, ops] of Object.entries(byTag)) {
+          // Tags in the order the document declares them, then any others.
+          const declared = (spec.tags || []).map(t => t.name).filter(name => byTag[name]);
+          const order = declared.concat(Object.keys(byTag).filter(name => !declared.includes(name)));
+          for (const [tag, ops] of order.map(name => [name, byTag[name]])) {
             nav += '<h3>' + esc(tag) + '</h3>';
             html += '<h2>' + esc(tag) + '</h2>';
             for (const { path, method, op, shared } of ops) {
