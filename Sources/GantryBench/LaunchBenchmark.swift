@@ -56,11 +56,13 @@ struct LaunchBenchmark: AsyncParsableCommand {
         return elapsed
     }
 
+    /// `docker run -d` with the poll running from the moment it is started, exactly as the
+    /// Gantry side polls from the moment it POSTs: the same readiness poll for both.
     func launchWithDocker(run: Int) async throws -> Double {
         let name = "gantry-bench-baseline-\(run)-\(UUID().uuidString.prefix(6).lowercased())"
         let start = ContinuousClock.now
         // The same limits and hardening Gantry applies, so the two start the same container.
-        try shell([
+        let docker = try spawn([
             "docker", "run", "-d", "--name", name, "-p", "127.0.0.1:\(baselinePort):\(containerPort)", "--cpus", "0.5",
             "--memory", "64m", "--pids-limit", "512", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
             reference,
@@ -69,8 +71,18 @@ struct LaunchBenchmark: AsyncParsableCommand {
             throw BenchClient.Failure(description: "docker run baseline never answered")
         }
         let elapsed = (ContinuousClock.now - start).seconds
+        docker.waitUntilExit()
         try shell(["docker", "rm", "-f", name])
         return elapsed
+    }
+
+    func spawn(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     func shell(_ arguments: [String]) throws {
