@@ -52,26 +52,24 @@ public final class GantryMetrics: Sendable {
                 ("gpus", "", Double(node.capacity.gpus), Double(view.allocated.gpus)),
             ]
             for (resource, unit, capacity, allocated) in values {
-                registry.makeGauge(
-                    descriptor: MetricNameDescriptor(
-                        namespace: "gantry", subsystem: "node", metricName: "\(resource)_capacity",
-                        unitName: unit.isEmpty ? nil : unit, helpText: "Node \(resource) capacity."),
-                    labels: [("node", node.name)]
-                ).set(capacity)
-                registry.makeGauge(
-                    descriptor: MetricNameDescriptor(
-                        namespace: "gantry", subsystem: "node", metricName: "\(resource)_allocated",
-                        unitName: unit.isEmpty ? nil : unit, helpText: "Node \(resource) held by instances."),
-                    labels: [("node", node.name)]
-                ).set(allocated)
+                setNodeGauge(
+                    "\(resource)_capacity", unit: unit, help: "Node \(resource) capacity.", node.name, capacity)
+                setNodeGauge(
+                    "\(resource)_allocated", unit: unit, help: "Node \(resource) held by instances.", node.name,
+                    allocated)
             }
-            registry.makeGauge(
-                descriptor: MetricNameDescriptor(
-                    namespace: "gantry", subsystem: "node", metricName: "online", helpText: "1 when the node is online."
-                ),
-                labels: [("node", node.name)]
-            ).set(node.status == .online ? 1.0 : 0.0)
+            setNodeGauge(
+                "online", unit: "", help: "1 when the node is online.", node.name, node.status == .online ? 1 : 0)
         }
+    }
+
+    private func setNodeGauge(_ name: String, unit: String, help: String, _ node: String, _ value: Double) {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "gantry", subsystem: "node", metricName: name, unitName: unit.isEmpty ? nil : unit,
+                helpText: help),
+            labels: [("node", node)]
+        ).set(value)
     }
 
     func register<Context: RequestContext>(on router: Router<Context>) {

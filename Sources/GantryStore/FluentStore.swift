@@ -85,7 +85,6 @@ public final class FluentStore: Store {
     public func shutdown() async { await databases.shutdownAsync() }
 
     public func ping() async throws {
-        guard let sql = db as? any SQLDatabase else { return }
         try await sql.raw("SELECT 1").run()
     }
 
@@ -180,7 +179,7 @@ public final class FluentStore: Store {
     // MARK: Leases
 
     public func acquireLease(_ name: String, holder: String, duration: TimeInterval, now: Date) async throws -> Bool {
-        guard let sql = db as? any SQLDatabase else { throw StoreError.unavailable("database has no SQL interface") }
+        let sql = try Self.sql(db)
         let expires = now.addingTimeInterval(duration)
         // One conditional UPDATE: renew our own lease, or take one that has run out.
         try await sql.update("leases")
@@ -276,9 +275,7 @@ public final class FluentStore: Store {
             // Taking the scheduler row lock first serialises reservations on both databases
             // (PostgreSQL row lock; SQLite write lock), so the snapshot below cannot go stale
             // before the insert commits.
-            guard let sql = tx as? any SQLDatabase else {
-                throw StoreError.unavailable("database has no SQL interface")
-            }
+            let sql = try Self.sql(tx)
             try await sql.raw("UPDATE scheduler_lock SET seq = seq + 1 WHERE id = 1").run()
             guard let owner = try await UserModel.find(ownerID, on: tx)?.domain() else { throw StoreError.notFound }
             let holding = try await self.holdingInstances(on: tx)
@@ -308,9 +305,7 @@ public final class FluentStore: Store {
 
     public func reassignPort(instanceID: UUID, choose: @escaping @Sendable (Set<Int>) -> Int?) async throws -> Int? {
         try await db.transaction { tx in
-            guard let sql = tx as? any SQLDatabase else {
-                throw StoreError.unavailable("database has no SQL interface")
-            }
+            let sql = try Self.sql(tx)
             try await sql.raw("UPDATE scheduler_lock SET seq = seq + 1 WHERE id = 1").run()
             guard let model = try await InstanceModel.find(instanceID, on: tx) else { throw StoreError.notFound }
             let used = Set(
@@ -325,13 +320,14 @@ public final class FluentStore: Store {
         }
     }
 
-    var sql: any SQLDatabase {
-        get throws {
-            guard let sql = db as? any SQLDatabase else {
-                throw StoreError.unavailable("database has no SQL interface")
-            }
-            return sql
+    var sql: any SQLDatabase { get throws { try Self.sql(db) } }
+
+    /// The SQLKit view of a database or transaction; both drivers provide one.
+    static func sql(_ database: any Database) throws -> any SQLDatabase {
+        guard let sql = database as? any SQLDatabase else {
+            throw StoreError.unavailable("database has no SQL interface")
         }
+        return sql
     }
 
     public func instance(id: UUID) async throws -> Instance? {
@@ -366,9 +362,7 @@ public final class FluentStore: Store {
         try await db.transaction { tx in
             // Lock the row before reading it, so compare-and-set holds under PostgreSQL's
             // READ COMMITTED as well as under SQLite's single writer.
-            guard let sql = tx as? any SQLDatabase else {
-                throw StoreError.unavailable("database has no SQL interface")
-            }
+            let sql = try Self.sql(tx)
             try await sql.update(InstanceModel.schema).set(SQLColumn("id"), to: SQLColumn("id"))
                 .where("id", .equal, instance.id).run()
             guard let model = try await InstanceModel.find(instance.id, on: tx), model.state == expected.rawValue
