@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
+        .package(url: "https://github.com/drmohundro/SWXMLHash.git", from: "8.1.1"),
     ],
     targets: [
         // Pure domain: types, policies, validation. No I/O, no dependencies.
@@ -48,6 +50,32 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Adapter: GPU inventory from `nvidia-smi -q -x` and `nvidia-smi -L`.
+        .target(
+            name: "NvidiaSMI",
+            dependencies: [
+                "GantryCore", "GantryServices",
+                .product(name: "SWXMLHash", package: "SWXMLHash"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Edge: the SSH gateway that bridges SSH channels into container exec sessions.
+        .target(
+            name: "SSHGateway",
+            dependencies: [
+                "GantryCore", "GantryServices",
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -118,7 +146,8 @@ let package = Package(
         .target(
             name: "GantryServer",
             dependencies: [
-                "GantryCore", "GantryServices", "GantryStore", "DockerEngine", "GantryAPI",
+                "GantryCore", "GantryServices", "GantryStore", "DockerEngine", "GantryAPI", "NvidiaSMI",
+                "SSHGateway",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -166,6 +195,19 @@ let package = Package(
 
         .testTarget(name: "GantryCoreTests", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "NvidiaSMITests", dependencies: ["NvidiaSMI", "GantryCore"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SSHGatewayTests",
+            dependencies: [
+                "SSHGateway", "GantryServices", "GantryCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GantryCLITests", dependencies: ["GantryCLI", "GantryOpenAPI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DockerEngineTests",
@@ -183,6 +225,7 @@ let package = Package(
             name: "GantryIntegrationTests",
             dependencies: [
                 "GantryCore", "GantryServices", "GantryStore", "DockerEngine", "GantryServer", "GantryAPI",
+                "NvidiaSMI", "SSHGateway",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

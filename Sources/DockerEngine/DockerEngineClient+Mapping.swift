@@ -6,12 +6,13 @@ import GantryServices
 extension DockerEngineClient {
     static func createBody(for spec: ContainerSpec) -> CreateContainerBody {
         let port = "\(spec.containerPort)/tcp"
+        let publishes = spec.hostPort > 0
         return CreateContainerBody(
             image: spec.image,
             cmd: spec.command,
             env: spec.environment,
             labels: spec.labels,
-            exposedPorts: [port: EmptyObject()],
+            exposedPorts: publishes ? [port: EmptyObject()] : [:],
             hostConfig: CreateContainerBody.HostConfig(
                 nanoCpus: Int64((spec.cpu * 1e9).rounded()),
                 memory: Int64(spec.memoryMB) * 1024 * 1024,
@@ -19,12 +20,25 @@ extension DockerEngineClient {
                 capDrop: ["ALL"],
                 capAdd: spec.capabilities,
                 securityOpt: ["no-new-privileges:true"],
-                portBindings: [
-                    port: [CreateContainerBody.PortBinding(hostIP: spec.hostBindIP, hostPort: String(spec.hostPort))]
-                ],
+                portBindings: publishes
+                    ? [port: [CreateContainerBody.PortBinding(hostIP: spec.hostBindIP, hostPort: String(spec.hostPort))]]
+                    : [:],
                 // Gantry's reconciler decides about restarts; the engine must not race it.
-                restartPolicy: CreateContainerBody.RestartPolicy(name: "no")
-            )
+                restartPolicy: CreateContainerBody.RestartPolicy(name: "no"),
+                binds: spec.mounts.isEmpty
+                    ? nil : spec.mounts.map { "\($0.source):\($0.target)\($0.readOnly ? ":ro" : "")" },
+                networkMode: spec.network,
+                deviceRequests: spec.gpuDeviceIDs.isEmpty
+                    ? nil
+                    : [
+                        CreateContainerBody.DeviceRequest(
+                            driver: "nvidia", deviceIDs: spec.gpuDeviceIDs, capabilities: [["gpu"]])
+                    ],
+                initProcess: spec.runsInit ? true : nil
+            ),
+            user: spec.user,
+            workingDir: spec.workingDirectory,
+            hostname: spec.hostname
         )
     }
 

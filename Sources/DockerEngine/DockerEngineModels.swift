@@ -46,6 +46,9 @@ struct CreateContainerBody: Encodable, Equatable {
     var labels: [String: String]
     var exposedPorts: [String: EmptyObject]
     var hostConfig: HostConfig
+    var user: String? = nil
+    var workingDir: String? = nil
+    var hostname: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case image = "Image"
@@ -54,6 +57,9 @@ struct CreateContainerBody: Encodable, Equatable {
         case labels = "Labels"
         case exposedPorts = "ExposedPorts"
         case hostConfig = "HostConfig"
+        case user = "User"
+        case workingDir = "WorkingDir"
+        case hostname = "Hostname"
     }
 
     struct HostConfig: Encodable, Equatable {
@@ -65,6 +71,10 @@ struct CreateContainerBody: Encodable, Equatable {
         var securityOpt: [String]
         var portBindings: [String: [PortBinding]]
         var restartPolicy: RestartPolicy
+        var binds: [String]? = nil
+        var networkMode: String? = nil
+        var deviceRequests: [DeviceRequest]? = nil
+        var initProcess: Bool? = nil
 
         enum CodingKeys: String, CodingKey {
             case nanoCpus = "NanoCpus"
@@ -75,6 +85,23 @@ struct CreateContainerBody: Encodable, Equatable {
             case securityOpt = "SecurityOpt"
             case portBindings = "PortBindings"
             case restartPolicy = "RestartPolicy"
+            case binds = "Binds"
+            case networkMode = "NetworkMode"
+            case deviceRequests = "DeviceRequests"
+            case initProcess = "Init"
+        }
+    }
+
+    /// What `docker run --gpus device=UUID` sends.
+    struct DeviceRequest: Encodable, Equatable {
+        var driver: String
+        var deviceIDs: [String]
+        var capabilities: [[String]]
+
+        enum CodingKeys: String, CodingKey {
+            case driver = "Driver"
+            case deviceIDs = "DeviceIDs"
+            case capabilities = "Capabilities"
         }
     }
 

@@ -15,13 +15,34 @@ public struct ContainerSpec: Sendable, Equatable {
     public var containerPort: Int
     /// Address the published port binds to on the host (`0.0.0.0` for all).
     public var hostBindIP: String
+    /// 0 publishes no port.
     public var hostPort: Int
+    public var mounts: [BindMount]
+    /// A user-defined network to attach to instead of the default bridge.
+    public var network: String?
+    /// `uid:gid` to run as; the image's user when nil.
+    public var user: String?
+    public var workingDirectory: String?
+    /// GPU device UUIDs given through the engine's device requests (`--gpus device=…`).
+    public var gpuDeviceIDs: [String]
+    /// Runs a tiny init as PID 1 that reaps the orphans of exec'd processes.
+    public var runsInit: Bool
+    public var hostname: String?
 
     public init(
         name: String, image: String, command: [String]? = nil, environment: [String] = [],
         labels: [String: String], cpu: Double, memoryMB: Int, pidsLimit: Int = 512, capabilities: [String] = [],
-        containerPort: Int, hostBindIP: String = "0.0.0.0", hostPort: Int
+        containerPort: Int, hostBindIP: String = "0.0.0.0", hostPort: Int, mounts: [BindMount] = [],
+        network: String? = nil, user: String? = nil, workingDirectory: String? = nil, gpuDeviceIDs: [String] = [],
+        runsInit: Bool = false, hostname: String? = nil
     ) {
+        self.mounts = mounts
+        self.network = network
+        self.user = user
+        self.workingDirectory = workingDirectory
+        self.gpuDeviceIDs = gpuDeviceIDs
+        self.runsInit = runsInit
+        self.hostname = hostname
         self.name = name
         self.image = image
         self.command = command
@@ -34,6 +55,19 @@ public struct ContainerSpec: Sendable, Equatable {
         self.containerPort = containerPort
         self.hostBindIP = hostBindIP
         self.hostPort = hostPort
+    }
+}
+
+/// A host directory mounted into a container.
+public struct BindMount: Sendable, Equatable {
+    public var source: String
+    public var target: String
+    public var readOnly: Bool
+
+    public init(source: String, target: String, readOnly: Bool = false) {
+        self.source = source
+        self.target = target
+        self.readOnly = readOnly
     }
 }
 
@@ -121,6 +155,11 @@ public protocol ContainerRuntime: Sendable {
     func listContainers(labels: [String: String]) async throws(ContainerRuntimeError) -> [ContainerObservation]
     /// The last `tail` lines of stdout and stderr, interleaved as text.
     func logs(id: String, tail: Int) async throws(ContainerRuntimeError) -> String
+    /// Creates the bridge network `name` unless it exists. `isolated` turns off traffic between
+    /// its containers (inter-container communication), leaving their way out.
+    func ensureNetwork(_ name: String, isolated: Bool, labels: [String: String]) async throws(ContainerRuntimeError)
+    /// The container's address on `network`, if attached.
+    func containerAddress(id: String, network: String) async throws(ContainerRuntimeError) -> String?
 }
 
 /// The engines of all nodes, by node name.

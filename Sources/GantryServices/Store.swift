@@ -81,7 +81,7 @@ public protocol NodeStore: Sendable {
     func node(name: String) async throws -> Node?
     /// Inserts the node or updates the one with the same name.
     func upsertNode(_ node: Node) async throws
-    /// CPU, memory and GPUs held by instances on each node.
+    /// CPU, memory and GPUs held by instances and active sessions on each node.
     func allocations() async throws -> [String: NodeCapacity]
 }
 
@@ -111,7 +111,10 @@ public protocol LeaseStore: Sendable {
 }
 
 /// The persistence adapter: one implementation, on FluentKit, for SQLite and PostgreSQL.
-public protocol Store: UserStore, APIKeyStore, SettingsStore, ImageStore, NodeStore, InstanceStore, LeaseStore {
+public protocol Store:
+    UserStore, APIKeyStore, SettingsStore, ImageStore, NodeStore, InstanceStore, LeaseStore, SSHKeyStore,
+    GPUInventoryStore, SessionStore
+{
     /// Runs a trivial query; throws when the database does not answer.
     func ping() async throws
 }

@@ -65,6 +65,7 @@ public final class FluentStore: Store {
             }
             let migrations = Migrations()
             migrations.add(CreateInitialSchema())
+            migrations.add(AddGPUSessions())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop)
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()
@@ -243,18 +244,20 @@ public final class FluentStore: Store {
     }
 
     public func allocations() async throws -> [String: NodeCapacity] {
-        Self.allocations(of: try await holdingInstances(on: db))
+        Self.allocations(of: try await holdingInstances(on: db), sessions: try await activeSessionModels(on: db))
     }
 
-    static func allocations(of instances: [InstanceModel]) -> [String: NodeCapacity] {
+    static func allocations(of instances: [InstanceModel], sessions: [GPUSessionModel]) -> [String: NodeCapacity] {
         var result: [String: NodeCapacity] = [:]
-        for instance in instances {
-            var total = result[instance.node] ?? .zero
-            total.cpu += instance.cpu
-            total.memoryMB += instance.memoryMB
-            total.gpus += instance.gpus
-            result[instance.node] = total
+        func add(_ node: String, _ resources: ResourceAmount) {
+            var total = result[node] ?? .zero
+            total.cpu += resources.cpu
+            total.memoryMB += resources.memoryMB
+            total.gpus += resources.gpus
+            result[node] = total
         }
+        for instance in instances { add(instance.node, instance.resources) }
+        for session in sessions { add(session.node, session.resources) }
         return result
     }
 
@@ -279,10 +282,14 @@ public final class FluentStore: Store {
             try await sql.raw("UPDATE scheduler_lock SET seq = seq + 1 WHERE id = 1").run()
             guard let owner = try await UserModel.find(ownerID, on: tx)?.domain() else { throw StoreError.notFound }
             let holding = try await self.holdingInstances(on: tx)
+            let sessions = try await self.activeSessionModels(on: tx)
             let ownerLive = try await InstanceModel.query(on: tx).filter(\.$ownerID == ownerID)
                 .filter(\.$state != InstanceState.terminated.rawValue).all()
             var usage = ResourceAmount.zero
             for model in holding where model.ownerID == ownerID {
+                usage = usage + model.resources
+            }
+            for model in sessions where model.ownerID == ownerID {
                 usage = usage + model.resources
             }
             var usedPorts: [String: Set<Int>] = [:]
@@ -292,7 +299,7 @@ public final class FluentStore: Store {
             let snapshot = ReservationSnapshot(
                 owner: owner, usage: usage, ownerInstanceNames: Set(ownerLive.map(\.name)),
                 nodes: try await NodeModel.query(on: tx).sort(\.$name).all().map { try $0.domain() },
-                allocated: Self.allocations(of: holding), usedPorts: usedPorts)
+                allocated: Self.allocations(of: holding, sessions: sessions), usedPorts: usedPorts)
             let instance = try decide(snapshot)
             do {
                 try await InstanceModel(instance).create(on: tx)
@@ -353,7 +360,10 @@ public final class FluentStore: Store {
     }
 
     public func usage(ownerID: UUID) async throws -> ResourceAmount {
-        try await holdingInstances(on: db, ownerID: ownerID).reduce(.zero) { total, model in
+        let instances = try await holdingInstances(on: db, ownerID: ownerID).reduce(.zero) { total, model in
+            total + model.resources
+        }
+        return try await activeSessionModels(on: db, ownerID: ownerID).reduce(instances) { total, model in
             total + model.resources
         }
     }

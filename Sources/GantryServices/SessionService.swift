@@ -1,0 +1,448 @@
+import Foundation
+import GantryCore
+import Logging
+
+/// GPU sessions (seed 001): create with an exclusive GPU device and a persistent workspace,
+/// list, extend, end; and the loops that expire them and notice containers that died.
+public struct SessionService: Sendable {
+    let store: any Store
+    let runtimes: any ContainerRuntimeDirectory
+    let workspaces: any WorkspaceProvisioner
+    let settings: SessionSettings
+    let instanceSettings: InstanceSettings
+    let logger: Logger
+
+    public init(
+        store: any Store, runtimes: any ContainerRuntimeDirectory, workspaces: any WorkspaceProvisioner,
+        settings: SessionSettings, instanceSettings: InstanceSettings, logger: Logger
+    ) {
+        self.store = store
+        self.runtimes = runtimes
+        self.workspaces = workspaces
+        self.settings = settings
+        self.instanceSettings = instanceSettings
+        self.logger = logger
+    }
+
+    // MARK: Create
+
+    public func create(_ request: SessionRequest, by caller: Principal) async throws -> GPUSession {
+        let validated = try ValidatedSessionRequest(request, settings: settings)
+        let owner = try await targetUser(request.user, caller: caller)
+        let (image, reference) = try await resolveImage(request.image ?? settings.defaultImage)
+        let settings = self.settings
+        let defaultQuota = instanceSettings.defaultQuota
+        let now = Date()
+        let sessionID = UUID()
+        let reserved: GPUSession
+        do {
+            reserved = try await store.reserveSession(ownerID: owner.id, firstPosixUID: settings.firstPosixUID) {
+                snapshot in
+                try Self.decide(
+                    validated, id: sessionID, image: image, reference: reference, snapshot: snapshot,
+                    settings: settings, defaultQuota: defaultQuota, now: now)
+            }
+        } catch StoreError.duplicate(let field) {
+            throw field == "name"
+                ? GantryError(.conflict, code: "duplicate_name", detail: "\(owner.username) already has an active session with that name")
+                : GantryError.conflict("the GPU device was taken meanwhile; try again")
+        }
+        logger.info(
+            "session reserved",
+            metadata: [
+                "session": "\(reserved.id)", "user": "\(owner.username)", "node": "\(reserved.node)",
+                "gpu": "\(reserved.gpu?.deviceUUID ?? "-")", "allocation": "\((reserved.gpu?.kind ?? .none).rawValue)",
+                "by": "\(caller.user.username)",
+            ])
+        return try await start(reserved, owner: owner)
+    }
+
+    /// The reservation decision on one consistent snapshot: name, quota, node and GPU device.
+    static func decide(
+        _ request: ValidatedSessionRequest, id: UUID, image: String, reference: String,
+        snapshot: SessionReservationSnapshot, settings: SessionSettings, defaultQuota: QuotaLimits, now: Date
+    ) throws(GantryError) -> GPUSession {
+        let name = request.name ?? "s-" + id.uuidString.prefix(8).lowercased()
+        guard !snapshot.ownerActiveSessionNames.contains(name) else {
+            throw GantryError(
+                .conflict, code: "duplicate_name",
+                detail: "\(snapshot.owner.username) already has an active session named '\(name)'")
+        }
+        let resources = ResourceAmount(
+            instances: 0, cpu: request.cpu, memoryMB: request.memoryMB, gpus: request.gpu.wantsGPU ? 1 : 0)
+        let limits = snapshot.owner.quotaOverride.applied(to: defaultQuota)
+        try QuotaPolicy.check(request: resources, usage: snapshot.usage, limits: limits)
+        let loads = snapshot.nodes.map { node in
+            NodeLoad(
+                name: node.name, status: node.status, capacity: node.capacity,
+                allocated: snapshot.allocated[node.name] ?? .zero, freePorts: 1)
+        }
+        // Nodes that could take the CPU and memory; GPUs are matched by device below.
+        let cpuMemory = ResourceAmount(instances: 0, cpu: request.cpu, memoryMB: request.memoryMB, gpus: 0)
+        let fitting = Set(
+            loads.filter {
+                if case .placed = PlacementPolicy.place(cpuMemory, on: [$0]) { return true }
+                return false
+            }.map(\.name))
+        let node: String
+        let gpu: GPUAssignment?
+        if request.gpu.wantsGPU {
+            guard
+                let choice = try GPUAllocationPolicy.choose(
+                    request.gpu, devices: snapshot.devices, held: snapshot.heldDevices, eligibleNodes: fitting)
+            else { throw GantryError(.internalFailure, code: "internal_error", detail: "no GPU choice made") }
+            node = choice.node
+            gpu = choice.assignment
+        } else {
+            switch PlacementPolicy.place(cpuMemory, on: loads) {
+            case .placed(let name):
+                node = name
+            case .unschedulable(let shortfalls):
+                let summary = shortfalls.map { "\($0.node): \($0.reasons.joined(separator: "; "))" }
+                    .joined(separator: " | ")
+                throw GantryError(
+                    .insufficientCapacity, code: "insufficient_capacity",
+                    detail: "no node can take this session: \(summary)", shortfalls: shortfalls)
+            }
+            gpu = nil
+        }
+        let workspace = (settings.workspaceRoot as NSString).appendingPathComponent(snapshot.owner.username)
+        return GPUSession(
+            id: id, name: name, ownerID: snapshot.owner.id, node: node, image: image, imageReference: reference,
+            cpu: request.cpu, memoryMB: request.memoryMB, requestedProfile: request.gpu.description, gpu: gpu,
+            state: .creating, stateReason: "creating the container", workspacePath: workspace,
+            posixUID: snapshot.posixUID, createdAt: now,
+            expiresAt: now.addingTimeInterval(TimeInterval(request.ttlMinutes * 60)))
+    }
+
+    /// Pulls, creates and starts the container; a failure fails the session, which frees its device.
+    private func start(_ reserved: GPUSession, owner: User) async throws -> GPUSession {
+        var session = reserved
+        guard let runtime = runtimes.runtime(forNode: session.node) else {
+            return try await fail(session, reason: "node '\(session.node)' has no engine configured")
+        }
+        do {
+            try await workspaces.prepareWorkspace(
+                path: session.workspacePath, uid: session.posixUID, gid: session.posixUID)
+        } catch {
+            return try await fail(session, reason: "preparing the workspace failed: \(error)")
+        }
+        do {
+            try await runtime.ensureNetwork(
+                settings.network, isolated: true, labels: [ContainerLabels.installation: instanceSettings.installationID])
+            if try await !runtime.imageExists(session.imageReference) {
+                try await runtime.pullImage(session.imageReference)
+            }
+            let id = try await runtime.createContainer(containerSpec(for: session, owner: owner))
+            session.containerID = id
+            try await runtime.startContainer(id: id)
+        } catch {
+            if let id = session.containerID { try? await runtime.removeContainer(id: id) }
+            return try await fail(session, reason: "starting the container failed: \(error)")
+        }
+        let now = Date()
+        var running = session
+        running.state = .running
+        running.stateReason = nil
+        running.updatedAt = now
+        if try await store.updateSession(running, ifStateIs: .creating) {
+            logger.info(
+                "session running",
+                metadata: ["session": "\(session.id)", "user": "\(owner.username)", "container": "\(session.containerID ?? "")"])
+            return running
+        }
+        // Ended while we were creating it (deleted or expired): take the container away again.
+        if let id = session.containerID { try? await runtime.removeContainer(id: id) }
+        return try await store.session(id: session.id) ?? running
+    }
+
+    private func fail(_ session: GPUSession, reason: String) async throws -> GPUSession {
+        var failed = session
+        let now = Date()
+        failed.state = .failed
+        failed.stateReason = reason
+        failed.updatedAt = now
+        failed.endedAt = now
+        _ = try await store.updateSession(failed, ifStateIs: session.state)
+        logger.error("session failed", metadata: ["session": "\(session.id)", "reason": "\(reason)"])
+        throw GantryError(.unavailable, code: "session_failed", detail: reason)
+    }
+
+    func containerSpec(for session: GPUSession, owner: User) -> ContainerSpec {
+        var environment = [
+            "HOME=/workspace", "USER=\(owner.username)", "LOGNAME=\(owner.username)",
+            "GANTRY_SESSION_ID=\(session.id.uuidString.lowercased())", "GANTRY_SESSION_NAME=\(session.name)",
+        ]
+        var deviceIDs: [String] = []
+        if let gpu = session.gpu {
+            switch settings.gpuAttach {
+            case .env: environment.append("NVIDIA_VISIBLE_DEVICES=\(gpu.deviceUUID)")
+            case .deviceRequest: deviceIDs = [gpu.deviceUUID]
+            }
+        }
+        return ContainerSpec(
+            name: "gantry-session-\(owner.username)-\(session.name)-\(session.id.uuidString.prefix(8).lowercased())",
+            image: session.imageReference,
+            // A PID 1 that idles; people come in through exec. Works with any shell-carrying image.
+            command: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"],
+            environment: environment,
+            labels: [
+                ContainerLabels.kind: "session", ContainerLabels.id: session.id.uuidString,
+                ContainerLabels.owner: session.ownerID.uuidString,
+                ContainerLabels.installation: instanceSettings.installationID, ContainerLabels.name: session.name,
+            ],
+            cpu: session.cpu, memoryMB: session.memoryMB, pidsLimit: instanceSettings.pidsLimit, capabilities: [],
+            containerPort: 0, hostPort: 0,
+            mounts: [BindMount(source: session.workspacePath, target: "/workspace")],
+            network: settings.network, user: "\(session.posixUID):\(session.posixUID)",
+            workingDirectory: "/workspace", gpuDeviceIDs: deviceIDs, runsInit: true, hostname: session.name)
+    }
+
+    private func targetUser(_ reference: String?, caller: Principal) async throws -> User {
+        guard let reference, !reference.isEmpty else {
+            guard caller.isAdmin || settings.selfService else {
+                throw GantryError.forbidden("sessions are created by an admin here")
+            }
+            return caller.user
+        }
+        guard let user = try await lookupUser(reference) else {
+            // Non-admins learn nothing about who exists.
+            throw caller.isAdmin ? GantryError.notFound("user '\(reference)'") : GantryError.forbidden("you may create sessions only for yourself")
+        }
+        if user.id != caller.id {
+            guard caller.isAdmin else { throw GantryError.forbidden("you may create sessions only for yourself") }
+        } else if !caller.isAdmin && !settings.selfService {
+            throw GantryError.forbidden("sessions are created by an admin here")
+        }
+        guard user.isActive else { throw GantryError.invalidState("user '\(user.username)' is deactivated") }
+        return user
+    }
+
+    /// By id, or by username (seed 001's `user_id`).
+    private func lookupUser(_ reference: String) async throws -> User? {
+        if let id = UUID(uuidString: reference) { return try await store.user(id: id) }
+        guard !reference.contains("@") else { return nil }
+        return try await store.user(usernameOrEmail: reference)
+    }
+
+    /// A catalog name, or an image reference used as given.
+    private func resolveImage(_ text: String) async throws -> (name: String, reference: String) {
+        if let image = try await store.image(name: text) { return (image.name, image.reference) }
+        guard ImageReferenceSyntax.isValid(text), text.contains("/") || text.contains(":") else {
+            throw GantryError(
+                .invalidInput, code: "unknown_image",
+                detail: "no image named '\(text)' in the catalog, and it is not an image reference")
+        }
+        return (text, text)
+    }
+
+    // MARK: Read
+
+    public func list(
+        by caller: Principal, user: String? = nil, state: SessionState? = nil, skip: Int, limit: Int
+    ) async throws -> Page<GPUSession> {
+        let window = try PageWindow(skip: skip, limit: limit)
+        var owner: UUID? = caller.isAdmin ? nil : caller.id
+        if let user, !user.isEmpty {
+            let found = try await lookupUser(user)
+            guard let found, caller.canAccess(ownerID: found.id) else {
+                return Page(total: 0, items: [])
+            }
+            owner = found.id
+        }
+        return try await store.listSessions(ownerID: owner, state: state, skip: window.skip, limit: window.limit)
+    }
+
+    /// By id, or by name among the caller's own sessions.
+    public func session(_ reference: String, by caller: Principal) async throws -> GPUSession {
+        let found: GPUSession?
+        if let id = UUID(uuidString: reference) {
+            found = try await store.session(id: id)
+        } else {
+            found = try await store.session(ownerID: caller.id, name: reference)
+        }
+        guard let found, caller.canAccess(ownerID: found.ownerID) else { throw GantryError.notFound("session") }
+        return found
+    }
+
+    public struct Stats: Sendable, Equatable {
+        public var byState: [SessionState: Int]
+        public var byProfile: [String: Int]
+        public var devicesTotal: Int
+        public var devicesAllocated: Int
+    }
+
+    public func stats(by caller: Principal) async throws -> Stats {
+        var byState: [SessionState: Int] = [:]
+        if caller.isAdmin {
+            byState = try await store.countSessionsByState()
+        } else {
+            var skip = 0
+            while true {
+                let page = try await store.listSessions(ownerID: caller.id, state: nil, skip: skip, limit: 500)
+                for session in page.items { byState[session.state, default: 0] += 1 }
+                skip += page.items.count
+                if page.items.isEmpty || skip >= page.total { break }
+            }
+        }
+        let active = try await store.activeSessions().filter { caller.isAdmin || $0.ownerID == caller.id }
+        var byProfile: [String: Int] = [:]
+        for session in active { byProfile[session.gpu?.profile ?? session.gpu.map { _ in "full" } ?? "none", default: 0] += 1 }
+        let devices = try await store.gpuInventories().flatMap {
+            SchedulableGPUDevice.devices(of: $0.inventory, node: $0.node)
+        }
+        let held = Set(try await store.activeSessions().compactMap(\.gpu?.deviceUUID))
+        return Stats(
+            byState: byState, byProfile: byProfile, devicesTotal: devices.count,
+            devicesAllocated: devices.filter { held.contains($0.uuid) }.count)
+    }
+
+    // MARK: Change
+
+    /// `ttlMinutes` sets `expires_at = created_at + ttl`; `extendMinutes` adds to the current one.
+    public func updateTTL(
+        _ reference: String, ttlMinutes: Int?, extendMinutes: Int?, by caller: Principal
+    ) async throws -> GPUSession {
+        guard (ttlMinutes == nil) != (extendMinutes == nil) else {
+            throw GantryError.invalid("give exactly one of ttl_minutes and extend_minutes")
+        }
+        for _ in 0..<5 {
+            let current = try await session(reference, by: caller)
+            guard current.state == .running || current.state == .creating else {
+                throw GantryError.invalidState("session is \(current.state.rawValue); only active sessions can be extended")
+            }
+            var next = current
+            if let ttlMinutes {
+                guard (1...settings.maxTTLMinutes).contains(ttlMinutes) else {
+                    throw GantryError.invalid("ttl_minutes must be between 1 and \(settings.maxTTLMinutes)")
+                }
+                next.expiresAt = current.createdAt.addingTimeInterval(TimeInterval(ttlMinutes * 60))
+            } else if let extendMinutes {
+                guard (1...settings.maxTTLMinutes).contains(extendMinutes) else {
+                    throw GantryError.invalid("extend_minutes must be between 1 and \(settings.maxTTLMinutes)")
+                }
+                next.expiresAt = current.expiresAt.addingTimeInterval(TimeInterval(extendMinutes * 60))
+            }
+            let limit = current.createdAt.addingTimeInterval(TimeInterval(settings.maxTTLMinutes * 60))
+            guard next.expiresAt <= limit else {
+                throw GantryError.invalid("a session lives at most \(settings.maxTTLMinutes) minutes from its creation")
+            }
+            guard next.expiresAt > Date() else {
+                throw GantryError.invalid("the new expiry is in the past; end the session with DELETE instead")
+            }
+            next.updatedAt = Date()
+            if try await store.updateSession(next, ifStateIs: current.state) {
+                logger.info(
+                    "session TTL changed",
+                    metadata: ["session": "\(current.id)", "expires_at": "\(next.expiresAt)", "by": "\(caller.user.username)"])
+                return next
+            }
+        }
+        throw GantryError.conflict("the session is changing state; try again")
+    }
+
+    /// Removes the container, then records the end, which frees the device and quota.
+    public func delete(_ reference: String, by caller: Principal) async throws -> GPUSession {
+        let current = try await session(reference, by: caller)
+        guard current.state.isActive else { return current }
+        return try await end(current, as: .terminated, reason: "deleted by \(caller.user.username)")
+    }
+
+    @discardableResult
+    func end(_ session: GPUSession, as state: SessionState, reason: String) async throws -> GPUSession {
+        if let containerID = session.containerID {
+            guard let runtime = runtimes.runtime(forNode: session.node) else {
+                throw GantryError.unavailable("node '\(session.node)' has no engine configured")
+            }
+            do {
+                try await runtime.removeContainer(id: containerID)
+            } catch {
+                throw GantryError(.unavailable, code: "engine_unavailable", detail: "removing the container failed: \(error)")
+            }
+        }
+        var ended = session
+        let now = Date()
+        ended.state = state
+        ended.stateReason = reason
+        ended.updatedAt = now
+        ended.endedAt = now
+        if try await store.updateSession(ended, ifStateIs: session.state) {
+            logger.info("session ended", metadata: ["session": "\(session.id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
+            return ended
+        }
+        return try await store.session(id: session.id) ?? ended
+    }
+
+    // MARK: Background work
+
+    /// Ends sessions past `expires_at` and fails those stuck in `creating`; returns how many.
+    @discardableResult
+    public func expireDue(now: Date = Date()) async throws -> Int {
+        var ended = 0
+        for session in try await store.activeSessions() {
+            do {
+                if session.state == .running, session.expiresAt <= now {
+                    try await end(session, as: .expired, reason: "TTL reached at \(session.expiresAt)")
+                    ended += 1
+                } else if session.state == .creating, now.timeIntervalSince(session.createdAt) > settings.creationTimeout {
+                    try await end(session, as: .failed, reason: "creation did not finish")
+                    ended += 1
+                }
+            } catch {
+                logger.warning("ending session failed; will retry", metadata: ["session": "\(session.id)", "error": "\(error)"])
+            }
+        }
+        return ended
+    }
+
+    /// Fails running sessions whose container is gone or stopped, and removes session containers
+    /// of this installation that no active session owns.
+    public func observeContainers() async throws {
+        let active = try await store.activeSessions()
+        let byNode = Dictionary(grouping: active, by: \.node)
+        for node in try await store.listNodes() {
+            guard let runtime = runtimes.runtime(forNode: node.name) else { continue }
+            let containers: [ContainerObservation]
+            do {
+                containers = try await runtime.listContainers(labels: [
+                    ContainerLabels.installation: instanceSettings.installationID, ContainerLabels.kind: "session",
+                ])
+            } catch {
+                continue
+            }
+            let byID = Dictionary(containers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let owned = Set((byNode[node.name] ?? []).compactMap(\.containerID))
+            for session in byNode[node.name] ?? [] where session.state == .running {
+                guard let containerID = session.containerID else { continue }
+                let observed = byID[containerID]
+                guard observed?.status != .running else { continue }
+                let reason =
+                    observed.map { "container \($0.status.rawValue)\($0.exitCode.map { " with exit code \($0)" } ?? "")" }
+                    ?? "container disappeared"
+                _ = try? await end(session, as: .failed, reason: reason)
+            }
+            for container in containers where !owned.contains(container.id) {
+                // A session still being created has no container id yet; leave young ones alone.
+                if let id = container.labels[ContainerLabels.id].flatMap(UUID.init(uuidString:)),
+                    let session = try await store.session(id: id), session.state == .creating
+                {
+                    continue
+                }
+                logger.warning("removing orphaned session container", metadata: ["container": "\(container.id)"])
+                try? await runtime.removeContainer(id: container.id)
+            }
+        }
+    }
+
+    /// The SSH gateway calls this while a user is connected.
+    public func keepAlive(sessionID: UUID) async throws -> Date? {
+        try await store.extendSession(id: sessionID, atLeast: Date().addingTimeInterval(settings.sshTTLGrace))
+    }
+
+    /// What to type to get in.
+    public func sshCommand(for session: GPUSession, username: String, several: Bool) -> String {
+        let login = several ? "\(username)+\(session.name)" : username
+        let port = settings.sshPort == 22 ? "" : "-p \(settings.sshPort) "
+        return "ssh \(port)\(login)@\(settings.sshHost)"
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import GantryCore
+
+/// How a session's GPU reaches its container.
+public enum GPUAttachMode: String, Sendable, Equatable, CaseIterable {
+    /// Docker `DeviceRequests` with the device UUID: what `--gpus device=UUID` does.
+    case deviceRequest = "device-request"
+    /// `NVIDIA_VISIBLE_DEVICES=UUID`, for hosts whose default runtime is NVIDIA's.
+    case env
+}
+
+/// The knobs of GPU sessions and the SSH gateway, taken from configuration.
+public struct SessionSettings: Sendable {
+    public var defaultImage: String
+    public var defaultCPU: Double
+    public var defaultMemoryMB: Int
+    public var defaultTTLMinutes: Int
+    public var maxTTLMinutes: Int
+    public var workspaceRoot: String
+    public var network: String
+    public var gpuAttach: GPUAttachMode
+    /// Users may create sessions for themselves (admins always may, for anyone).
+    public var selfService: Bool
+    /// The first POSIX uid given to a session user; each user keeps theirs.
+    public var firstPosixUID: Int
+    /// Host and port shown in `ssh_host`, `ssh_port` and the ssh command.
+    public var sshHost: String
+    public var sshPort: Int
+    /// While a user is connected, `expires_at` is kept at least this far ahead.
+    public var sshTTLGrace: TimeInterval
+    /// A session still `creating` after this long is failed (a server died mid-creation).
+    public var creationTimeout: TimeInterval
+
+    public init(
+        defaultImage: String, defaultCPU: Double = 2, defaultMemoryMB: Int = 4096, defaultTTLMinutes: Int = 60,
+        maxTTLMinutes: Int = 7 * 24 * 60, workspaceRoot: String, network: String = "gantry-sessions",
+        gpuAttach: GPUAttachMode = .deviceRequest, selfService: Bool = true, firstPosixUID: Int = 20000,
+        sshHost: String, sshPort: Int = 2222, sshTTLGrace: TimeInterval = 600, creationTimeout: TimeInterval = 900
+    ) {
+        self.defaultImage = defaultImage
+        self.defaultCPU = defaultCPU
+        self.defaultMemoryMB = defaultMemoryMB
+        self.defaultTTLMinutes = defaultTTLMinutes
+        self.maxTTLMinutes = maxTTLMinutes
+        self.workspaceRoot = workspaceRoot
+        self.network = network
+        self.gpuAttach = gpuAttach
+        self.selfService = selfService
+        self.firstPosixUID = firstPosixUID
+        self.sshHost = sshHost
+        self.sshPort = sshPort
+        self.sshTTLGrace = sshTTLGrace
+        self.creationTimeout = creationTimeout
+    }
+}
