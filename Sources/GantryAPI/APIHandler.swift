@@ -10,13 +10,20 @@ public struct APIServices: Sendable {
     public var images: ImageService
     public var instances: InstanceService
     public var nodes: NodeService
+    public var sessions: SessionService
+    public var gpus: GPUService
+    public var sshKeys: SSHKeyService
     public var readiness: @Sendable () async -> [String: String]
     public var openSignUp: Bool
 
     public init(
         users: UserService, images: ImageService, instances: InstanceService, nodes: NodeService,
+        sessions: SessionService, gpus: GPUService, sshKeys: SSHKeyService,
         readiness: @escaping @Sendable () async -> [String: String], openSignUp: Bool
     ) {
+        self.sessions = sessions
+        self.gpus = gpus
+        self.sshKeys = sshKeys
         self.users = users
         self.images = images
         self.instances = instances

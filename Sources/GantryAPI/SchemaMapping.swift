@@ -118,3 +118,51 @@ extension Components.Schemas._Error {
             nodes: error.shortfalls?.map { Components.Schemas.NodeShortfall(node: $0.node, reasons: $0.reasons) })
     }
 }
+
+extension Components.Schemas.SSHKey {
+    init(_ key: UserSSHKey) {
+        self.init(
+            id: key.id.uuidString.lowercased(), name: key.name, _type: key.type, fingerprint: key.fingerprint,
+            publicKey: key.publicKey, createdAt: key.createdAt, lastUsedAt: key.lastUsedAt)
+    }
+}
+
+extension Components.Schemas.Session {
+    init(_ view: SessionView) {
+        let session = view.session
+        self.init(
+            sessionId: session.id.uuidString.lowercased(), containerId: session.containerID ?? "",
+            sshUser: view.username, sshHost: view.sshHost, sshPort: view.sshPort, gpuUuid: session.gpu?.deviceUUID,
+            createdAt: session.createdAt, expiresAt: session.expiresAt,
+            status: Components.Schemas.SessionStatus(rawValue: session.state.rawValue) ?? .failed,
+            statusReason: session.stateReason, name: session.name, ownerId: session.ownerID.uuidString.lowercased(),
+            migProfile: session.requestedProfile,
+            gpuAllocation: GpuAllocationPayload(rawValue: (session.gpu?.kind ?? .none).rawValue) ?? GpuAllocationPayload.none,
+            gpuProfile: session.gpu?.profile, gpuIndex: session.gpu?.gpuIndex, gpuModel: session.gpu?.gpuModel,
+            node: session.node, image: session.image, cpu: session.cpu, memoryMb: session.memoryMB,
+            sshCommand: view.sshCommand, workspace: session.workspacePath, endedAt: session.endedAt)
+    }
+}
+
+extension Components.Schemas.GPUHolder {
+    init?(_ holder: GPUService.Holder?) {
+        guard let holder, let id = holder.sessionID else { return nil }
+        self.init(sessionId: id.uuidString.lowercased(), userId: holder.username, expiresAt: holder.expiresAt)
+    }
+}
+
+extension Components.Schemas.Gpu {
+    init(_ view: GPUService.GPUView) {
+        self.init(
+            node: view.node, index: view.gpu.index, uuid: view.gpu.uuid, model: view.gpu.model,
+            memoryMb: view.gpu.memoryMB, migMode: MigModePayload(rawValue: view.gpu.migMode.rawValue) ?? .unsupported,
+            migDevices: view.migDevices.map { device in
+                Components.Schemas.MIGDevice(
+                    uuid: device.device.uuid, profile: device.device.profile,
+                    gpuInstanceId: device.device.gpuInstanceID, computeInstanceId: device.device.computeInstanceID,
+                    memoryMb: device.device.memoryMB, inUse: device.holder != nil,
+                    heldBy: Components.Schemas.GPUHolder(device.holder))
+            },
+            inUse: view.holder != nil, heldBy: Components.Schemas.GPUHolder(view.holder))
+    }
+}

@@ -8,7 +8,9 @@ import GantryServices
 import GantryStore
 import Hummingbird
 import Logging
+import NvidiaSMI
 import OpenAPIHummingbird
+import SSHGateway
 import ServiceLifecycle
 
 /// The composition root: builds every adapter, service and edge from a validated configuration.
@@ -19,6 +21,8 @@ public struct GantryApplication: Sendable {
     public let services: APIServices
     public let reconciler: InstanceReconciler
     public let installationID: String
+    /// nil when `GANTRY_SSH_ADDR=off`.
+    public let sshGateway: SSHGateway?
     /// The admin password when it was generated on this start; shown once.
     public let generatedAdminPassword: String?
     let httpClient: HTTPClient
@@ -85,13 +89,41 @@ public struct GantryApplication: Sendable {
 
         let generatedPassword = try await users.bootstrapAdmin(password: configuration.adminPassword)
         try await images.seedCatalogOnce()
-        try await nodes.register(
-            name: configuration.nodeName, endpoint: configuration.dockerHost,
-            address: configuration.nodeAddress ?? HostAddress.detect())
+        let nodeAddress = configuration.nodeAddress ?? HostAddress.detect()
+        try await nodes.register(name: configuration.nodeName, endpoint: configuration.dockerHost, address: nodeAddress)
+
+        let gpus = GPUService(
+            store: store,
+            source: NvidiaSMIInventorySource(
+                executablePath: resolveExecutable(configuration.nvidiaSMIPath), logger: logger),
+            localNode: configuration.nodeName, logger: logger)
+        do {
+            try await gpus.refresh()
+        } catch {
+            logger.warning("reading the GPU inventory failed; retrying later", metadata: ["error": "\(error)"])
+        }
+        let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
+        let sessionSettings = SessionSettings(
+            defaultImage: configuration.sessionImage, defaultCPU: configuration.sessionCPU,
+            defaultMemoryMB: configuration.sessionMemoryMB,
+            defaultTTLMinutes: configuration.sessionDefaultTTLMinutes,
+            maxTTLMinutes: configuration.sessionMaxTTLMinutes,
+            workspaceRoot: configuration.workspaceRoot.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+                ?? (dataDirectory as NSString).appendingPathComponent("workspaces"),
+            network: configuration.sessionNetwork, gpuAttach: configuration.gpuAttach,
+            selfService: configuration.sessionSelfService, firstPosixUID: configuration.sessionFirstUID,
+            sshHost: configuration.sshPublicHost ?? nodeAddress,
+            sshPort: configuration.sshPublicPort ?? configuration.sshPort,
+            sshTTLGrace: configuration.sshTTLGraceSeconds)
+        let sessions = SessionService(
+            store: store, runtimes: runtimes, workspaces: LocalWorkspaceProvisioner(), settings: sessionSettings,
+            instanceSettings: instanceSettings, logger: logger)
+        let sshKeys = SSHKeyService(store: store, logger: logger)
 
         let services = APIServices(
-            users: users, images: images, instances: instances, nodes: nodes,
-            readiness: { await readinessChecks(store: store, engine: docker) }, openSignUp: configuration.openSignUp)
+            users: users, images: images, instances: instances, nodes: nodes, sessions: sessions, gpus: gpus,
+            sshKeys: sshKeys, readiness: { await readinessChecks(store: store, engine: docker) },
+            openSignUp: configuration.openSignUp)
         let metrics = GantryMetrics(store: store, nodes: nodes)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -104,8 +136,29 @@ public struct GantryApplication: Sendable {
         try OpenAPIDocumentRoutes().register(on: router)
         metrics.register(on: router)
 
+        var gateway: SSHGateway?
+        if let sshHost = configuration.sshHost {
+            let encodedKey = try await store.settingSetIfAbsent(
+                "ssh_host_key_ed25519", value: SSHHostKey.generate().encoded)
+            let hostKey = try SSHHostKey(encoded: encodedKey)
+            gateway = SSHGateway(
+                configuration: SSHGatewayConfiguration(
+                    host: sshHost, port: configuration.sshPort, hostKey: hostKey,
+                    idleTimeout: .milliseconds(Int(configuration.sshIdleTimeoutSeconds * 1000)),
+                    targetKeepAliveInterval: .milliseconds(
+                        Int(min(60, max(1, configuration.sshTTLGraceSeconds / 4)) * 1000))),
+                access: ShellAccessService(store: store, runtimes: runtimes, sessions: sessions, logger: logger),
+                metrics: SSHGatewayPrometheusMetrics(registry: metrics.registry), logger: logger)
+        }
+
         var background: [any Service] = []
+        if let gateway { background.append(SSHGatewayService(gateway: gateway)) }
         if runReconciler {
+            background.append(
+                SessionLoopsService(
+                    sessions: sessions, gpus: gpus,
+                    ttlCheckInterval: .milliseconds(Int(configuration.ttlCheckSeconds * 1000)),
+                    gpuRefreshInterval: .milliseconds(Int(configuration.gpuRefreshSeconds * 1000)), logger: logger))
             background.append(
                 ReconcilerService(
                     reconciler: reconciler, nodes: nodes, trigger: trigger,
@@ -120,7 +173,19 @@ public struct GantryApplication: Sendable {
             logger: logger)
         return GantryApplication(
             application: application, store: store, services: services, reconciler: reconciler,
-            installationID: installationID, generatedAdminPassword: generatedPassword, httpClient: httpClient)
+            installationID: installationID, sshGateway: gateway,
+            generatedAdminPassword: generatedPassword, httpClient: httpClient)
+    }
+
+    /// A bare name is looked up on PATH, as a shell would; a path is used as given.
+    static func resolveExecutable(_ name: String) -> String {
+        guard !name.contains("/") else { return name }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = (String(directory) as NSString).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return "/usr/bin/\(name)"
     }
 
     /// Serves until SIGTERM or SIGINT, then releases the database and engine connections.

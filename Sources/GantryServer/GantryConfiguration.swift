@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryServices
 import Logging
 
 /// Every setting of `gantry serve`, read from `GANTRY_*` environment variables, optionally from
@@ -27,6 +28,27 @@ public struct GantryConfiguration: Sendable {
     public var bcryptCost: Int
     public var containerPidsLimit: Int
     public var cpuOvercommit: Double
+    /// nil when the gateway is off (`GANTRY_SSH_ADDR=off`).
+    public var sshHost: String?
+    public var sshPort: Int
+    /// What sessions show as `ssh_host`; the node address when unset.
+    public var sshPublicHost: String?
+    public var sshPublicPort: Int?
+    public var sshTTLGraceSeconds: Double
+    public var sshIdleTimeoutSeconds: Double
+    public var nvidiaSMIPath: String
+    public var gpuRefreshSeconds: Double
+    public var gpuAttach: GPUAttachMode
+    public var workspaceRoot: String?
+    public var ttlCheckSeconds: Double
+    public var sessionImage: String
+    public var sessionCPU: Double
+    public var sessionMemoryMB: Int
+    public var sessionDefaultTTLMinutes: Int
+    public var sessionMaxTTLMinutes: Int
+    public var sessionNetwork: String
+    public var sessionSelfService: Bool
+    public var sessionFirstUID: Int
 
     public enum LogFormat: String, Sendable {
         case json
@@ -65,7 +87,9 @@ public struct GantryConfiguration: Sendable {
         Setting(
             key: "GANTRY_DEFAULT_QUOTA_MEMORY_MB", defaultValue: "32768",
             meaning: "Default memory quota per user, in MB."),
-        Setting(key: "GANTRY_DEFAULT_QUOTA_GPUS", defaultValue: "0", meaning: "Default GPU quota per user."),
+        Setting(
+            key: "GANTRY_DEFAULT_QUOTA_GPUS", defaultValue: "1",
+            meaning: "Default GPU quota per user: GPU devices (a MIG slice or a whole GPU) held at once."),
         Setting(key: "GANTRY_PORT_RANGE_START", defaultValue: "8000", meaning: "First host port handed to instances."),
         Setting(
             key: "GANTRY_PORT_RANGE_END", defaultValue: "start + 999 (8999)",
@@ -91,6 +115,49 @@ public struct GantryConfiguration: Sendable {
         Setting(
             key: "GANTRY_CPU_OVERCOMMIT", defaultValue: "1",
             meaning: "Schedulable CPU per host core (above 1 lets CPU limits add up to more than the host)."),
+        Setting(
+            key: "GANTRY_SSH_ADDR", defaultValue: "0.0.0.0:2222",
+            meaning: "Address the SSH gateway listens on; `off` disables it."),
+        Setting(
+            key: "GANTRY_SSH_PUBLIC_HOST", defaultValue: "(the node address)",
+            meaning: "Host shown in sessions' `ssh_host` and ssh command (HOST or HOST:PORT)."),
+        Setting(
+            key: "GANTRY_SSH_TTL_GRACE", defaultValue: "10m",
+            meaning: "While a user is connected, their session's expires_at stays at least this far ahead."),
+        Setting(
+            key: "GANTRY_SSH_IDLE_TIMEOUT", defaultValue: "15m",
+            meaning: "SSH connections without traffic for this long are closed (0 disables)."),
+        Setting(
+            key: "GANTRY_NVIDIA_SMI", defaultValue: "nvidia-smi",
+            meaning: "nvidia-smi executable (name on PATH or path); none means no GPUs, not an error."),
+        Setting(
+            key: "GANTRY_GPU_REFRESH_INTERVAL", defaultValue: "60s", meaning: "How often the GPU inventory is re-read."),
+        Setting(
+            key: "GANTRY_GPU_ATTACH", defaultValue: "device-request",
+            meaning: "device-request (Docker DeviceRequests, as --gpus device=UUID) or env (NVIDIA_VISIBLE_DEVICES)."),
+        Setting(
+            key: "GANTRY_WORKSPACE_ROOT", defaultValue: "(data directory)/workspaces",
+            meaning: "Host directory holding each user's persistent /workspace."),
+        Setting(
+            key: "GANTRY_TTL_CHECK_INTERVAL", defaultValue: "1m",
+            meaning: "How often expired sessions are ended (durations: 90, 90s, 5m, 1h)."),
+        Setting(
+            key: "GANTRY_SESSION_IMAGE", defaultValue: "ubuntu-22.04",
+            meaning: "Image of sessions that name none (catalog name or image reference)."),
+        Setting(key: "GANTRY_SESSION_CPU", defaultValue: "2", meaning: "CPU cores of sessions that name none."),
+        Setting(
+            key: "GANTRY_SESSION_MEMORY_MB", defaultValue: "4096", meaning: "Memory (MB) of sessions that name none."),
+        Setting(key: "GANTRY_SESSION_DEFAULT_TTL", defaultValue: "60", meaning: "Session TTL in minutes when none is given."),
+        Setting(key: "GANTRY_SESSION_MAX_TTL", defaultValue: "10080", meaning: "Longest session TTL in minutes (7 days)."),
+        Setting(
+            key: "GANTRY_SESSION_NETWORK", defaultValue: "gantry-sessions",
+            meaning: "Docker network of session containers, created with traffic between containers off."),
+        Setting(
+            key: "GANTRY_SESSION_SELF_SERVICE", defaultValue: "true",
+            meaning: "Let users create sessions for themselves (admins always can, for anyone)."),
+        Setting(
+            key: "GANTRY_SESSION_UID_START", defaultValue: "20000",
+            meaning: "First POSIX uid given to session users; containers run as it and own the workspace."),
         Setting(
             key: "GANTRY_CONFIG_FILE", defaultValue: "(unset)",
             meaning: "Optional KEY=value file with any of these keys; the environment wins."),
@@ -122,6 +189,15 @@ public struct GantryConfiguration: Sendable {
         var reader = Reader(values: values)
         let (httpHost, httpPort) = reader.hostPort("GANTRY_HTTP_ADDR", default: ("0.0.0.0", 8080))
         let portStart = reader.int("GANTRY_PORT_RANGE_START", default: 8000, range: 1...65535)
+        let sshAddress: (String, Int)? =
+            reader.string("GANTRY_SSH_ADDR")?.lowercased() == "off"
+            ? nil : reader.hostPort("GANTRY_SSH_ADDR", default: ("0.0.0.0", 2222))
+        let sshPublic = reader.string("GANTRY_SSH_PUBLIC_HOST").map { text -> (String, Int?) in
+            if let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) {
+                return (String(text[..<colon]), port)
+            }
+            return (text, nil)
+        }
         let configuration = GantryConfiguration(
             dataDirectory: reader.string("GANTRY_DATA_DIR") ?? "./.gantry",
             databaseURL: reader.string("GANTRY_DATABASE_URL"),
@@ -134,7 +210,7 @@ public struct GantryConfiguration: Sendable {
                 instances: reader.int("GANTRY_DEFAULT_QUOTA_INSTANCES", default: 5, range: 0...100_000),
                 cpu: reader.double("GANTRY_DEFAULT_QUOTA_CPU", default: 16, range: 0...1_000_000),
                 memoryMB: reader.int("GANTRY_DEFAULT_QUOTA_MEMORY_MB", default: 32_768, range: 0...1_000_000_000),
-                gpus: reader.int("GANTRY_DEFAULT_QUOTA_GPUS", default: 0, range: 0...100_000)),
+                gpus: reader.int("GANTRY_DEFAULT_QUOTA_GPUS", default: 1, range: 0...100_000)),
             portRange: PortRange(
                 lowerBound: portStart,
                 upperBound: reader.int("GANTRY_PORT_RANGE_END", default: min(portStart + 999, 65535), range: 1...65535)),
@@ -147,7 +223,24 @@ public struct GantryConfiguration: Sendable {
             logFormat: reader.enumeration("GANTRY_LOG_FORMAT", default: LogFormat.json),
             bcryptCost: reader.int("GANTRY_BCRYPT_COST", default: 12, range: 4...31),
             containerPidsLimit: reader.int("GANTRY_CONTAINER_PIDS_LIMIT", default: 512, range: 16...1_000_000),
-            cpuOvercommit: reader.double("GANTRY_CPU_OVERCOMMIT", default: 1, range: 1...100))
+            cpuOvercommit: reader.double("GANTRY_CPU_OVERCOMMIT", default: 1, range: 1...100),
+            sshHost: sshAddress?.0, sshPort: sshAddress?.1 ?? 2222,
+            sshPublicHost: sshPublic?.0, sshPublicPort: sshPublic?.1,
+            sshTTLGraceSeconds: reader.duration("GANTRY_SSH_TTL_GRACE", default: 600, range: 0...86_400),
+            sshIdleTimeoutSeconds: reader.duration("GANTRY_SSH_IDLE_TIMEOUT", default: 900, range: 0...604_800),
+            nvidiaSMIPath: reader.string("GANTRY_NVIDIA_SMI") ?? "nvidia-smi",
+            gpuRefreshSeconds: reader.duration("GANTRY_GPU_REFRESH_INTERVAL", default: 60, range: 0.1...86_400),
+            gpuAttach: reader.enumeration("GANTRY_GPU_ATTACH", default: GPUAttachMode.deviceRequest),
+            workspaceRoot: reader.string("GANTRY_WORKSPACE_ROOT"),
+            ttlCheckSeconds: reader.duration("GANTRY_TTL_CHECK_INTERVAL", default: 60, range: 0.05...86_400),
+            sessionImage: reader.string("GANTRY_SESSION_IMAGE") ?? "ubuntu-22.04",
+            sessionCPU: reader.double("GANTRY_SESSION_CPU", default: 2, range: 0.1...1024),
+            sessionMemoryMB: reader.int("GANTRY_SESSION_MEMORY_MB", default: 4096, range: 64...4_194_304),
+            sessionDefaultTTLMinutes: reader.int("GANTRY_SESSION_DEFAULT_TTL", default: 60, range: 1...525_600),
+            sessionMaxTTLMinutes: reader.int("GANTRY_SESSION_MAX_TTL", default: 10_080, range: 1...525_600),
+            sessionNetwork: reader.string("GANTRY_SESSION_NETWORK") ?? "gantry-sessions",
+            sessionSelfService: reader.bool("GANTRY_SESSION_SELF_SERVICE", default: true),
+            sessionFirstUID: reader.int("GANTRY_SESSION_UID_START", default: 20_000, range: 1000...2_000_000_000))
         problems += reader.problems
         if configuration.portRange.upperBound < configuration.portRange.lowerBound {
             problems.append("GANTRY_PORT_RANGE_END must not be below GANTRY_PORT_RANGE_START")
@@ -157,6 +250,9 @@ public struct GantryConfiguration: Sendable {
         }
         if let secret = configuration.jwtSecret, secret.utf8.count < 32 {
             problems.append("GANTRY_JWT_SECRET must be at least 32 bytes")
+        }
+        if configuration.sessionDefaultTTLMinutes > configuration.sessionMaxTTLMinutes {
+            problems.append("GANTRY_SESSION_DEFAULT_TTL must not exceed GANTRY_SESSION_MAX_TTL")
         }
         if let password = configuration.adminPassword, let weakness = Identifiers.passwordWeakness(password) {
             problems.append("GANTRY_ADMIN_PASSWORD: \(weakness)")
@@ -227,6 +323,25 @@ public struct GantryConfiguration: Sendable {
                 problems.append("\(key) must be true or false, got '\(text)'")
                 return fallback
             }
+        }
+
+        /// `90`, `90s`, `5m`, `1h` or `250ms`, in seconds.
+        mutating func duration(_ key: String, default fallback: Double, range: ClosedRange<Double>) -> Double {
+            guard let text = string(key)?.lowercased() else { return fallback }
+            let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+            var seconds: Double?
+            for (suffix, scale) in units where text.hasSuffix(suffix) {
+                if let number = Double(text.dropLast(suffix.count)) { seconds = number * scale }
+                break
+            }
+            if seconds == nil { seconds = Double(text) }
+            guard let value = seconds, range.contains(value) else {
+                problems.append(
+                    "\(key) must be a duration such as 90s, 5m or 1h between \(range.lowerBound) and \(range.upperBound) seconds, got '\(text)'"
+                )
+                return fallback
+            }
+            return value
         }
 
         mutating func logLevel(_ key: String, default fallback: Logger.Level) -> Logger.Level {

@@ -41,6 +41,33 @@ public final class GantryMetrics: Sendable {
                 labels: [("state", state.rawValue)]
             ).set(Double(counts[state] ?? 0))
         }
+        let sessionCounts = try await store.countSessionsByState()
+        for state in SessionState.allCases {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "gantry", metricName: "sessions", helpText: "GPU sessions by state."),
+                labels: [("state", state.rawValue)]
+            ).set(Double(sessionCounts[state] ?? 0))
+        }
+        let held = Set(try await store.activeSessions().compactMap(\.gpu?.deviceUUID))
+        for stored in try await store.gpuInventories() {
+            let devices = SchedulableGPUDevice.devices(of: stored.inventory, node: stored.node)
+            for kind in [SchedulableGPUDevice.Kind.mig, .wholeGPU] {
+                let ofKind = devices.filter { $0.kind == kind }
+                for (name, value) in [
+                    ("gpu_devices", ofKind.count), ("gpu_devices_allocated", ofKind.filter { held.contains($0.uuid) }.count),
+                ] {
+                    registry.makeGauge(
+                        descriptor: MetricNameDescriptor(
+                            namespace: "gantry", metricName: name,
+                            helpText: name == "gpu_devices"
+                                ? "GPU devices sessions can hold (MIG devices, whole GPUs)."
+                                : "GPU devices held by active sessions."),
+                        labels: [("node", stored.node), ("kind", kind.rawValue)]
+                    ).set(Double(value))
+                }
+            }
+        }
         for view in try await nodes.list() {
             let node = view.node
             let values: [(String, String, Double, Double)] = [
