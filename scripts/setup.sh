@@ -25,7 +25,8 @@ done
 t0=$SECONDS
 log "setup: starting$([[ $with_postgres == 0 ]] && echo ' (--no-postgres)')"
 
-apt_ensure curl wrk openssh-client ca-certificates
+# openssh-server: the SSH benchmark's baseline sshd (never started as a service).
+apt_ensure curl wrk openssh-client openssh-server openssh-sftp-server ca-certificates
 
 ensure_openapi_spec_validator() {
   command -v python3 >/dev/null 2>&1 || apt_ensure python3 python3-pip

@@ -23,11 +23,14 @@ public struct ExecCommand: Sendable, Equatable {
     public var workingDirectory: String?
     /// The size to give the TTY before the process starts.
     public var initialSize: TerminalSize?
+    /// `uid[:gid]` or a name to run as; the container's user when nil.
+    public var user: String?
 
     public init(
         containerID: String, argv: [String], tty: Bool = false, environment: [String] = [],
-        workingDirectory: String? = nil, initialSize: TerminalSize? = nil
+        workingDirectory: String? = nil, initialSize: TerminalSize? = nil, user: String? = nil
     ) {
+        self.user = user
         self.containerID = containerID
         self.argv = argv
         self.tty = tty

@@ -140,6 +140,7 @@ public struct SessionService: Sendable {
             if let id = session.containerID { try? await runtime.removeContainer(id: id) }
             return try await fail(session, reason: "starting the container failed: \(error)")
         }
+        await addAccount(owner: owner, session: session, runtime: runtime)
         let now = Date()
         var running = session
         running.state = .running
@@ -154,6 +155,33 @@ public struct SessionService: Sendable {
         // Ended while we were creating it (deleted or expired): take the container away again.
         if let id = session.containerID { try? await runtime.removeContainer(id: id) }
         return try await store.session(id: session.id) ?? running
+    }
+
+    /// Gives the session's uid a name inside the container: tools such as sftp-server, scp and
+    /// shells look the user up in /etc/passwd. Root in the container may write the image's own
+    /// files even with every capability dropped; a read-only image only loses the name.
+    private func addAccount(owner: User, session: GPUSession, runtime: any ContainerRuntime) async {
+        guard let executor = runtime as? any ContainerExecutor, let container = session.containerID else { return }
+        let uid = session.posixUID
+        let name = owner.username
+        let script =
+            "grep -q '^\(name):' /etc/passwd 2>/dev/null"
+            + " || echo '\(name):x:\(uid):\(uid):\(name):/workspace:/bin/sh' >> /etc/passwd;"
+            + " grep -q '^\(name):' /etc/group 2>/dev/null || echo '\(name):x:\(uid):' >> /etc/group"
+        do {
+            let process = try await executor.exec(
+                ExecCommand(containerID: container, argv: ["/bin/sh", "-c", script], user: "0:0"))
+            try await process.finishInput()
+            while try await process.nextOutput() != nil {}
+            let status = try await process.exitStatus()
+            await process.close()
+            if status != 0 {
+                logger.warning("could not add the session user to /etc/passwd", metadata: ["session": "\(session.id)"])
+            }
+        } catch {
+            logger.warning(
+                "could not add the session user to /etc/passwd", metadata: ["session": "\(session.id)", "error": "\(error)"])
+        }
     }
 
     private func fail(_ session: GPUSession, reason: String) async throws -> GPUSession {

@@ -21,6 +21,8 @@ enum TestEnvironment {
     }
 
     static let httpImage = "gantry-test/httpd:latest"
+    /// busybox plus OpenSSH's sftp-server and scp (scripts/lib/ensure-test-images.sh).
+    static let sessionImage = "gantry-test/session:latest"
 
     static var logger: Logger {
         var logger = Logger(label: "gantry-test")

@@ -5,6 +5,10 @@
 #   gantry-test/httpd:latest    busybox httpd on container port 8080, serving
 #                               /www/index.html = "gantry test instance"
 #   gantry-test/busybox:latest  same rootfs, CMD sleep 3600
+#   gantry-test/session:latest  same rootfs plus Debian's OpenSSH sftp-server and
+#                               scp (with the libc they link), for GPU-session and
+#                               SSH-gateway tests: sftp and scp into a container
+#                               that has no sshd
 #
 # Both have ENV PATH=/bin and ENTRYPOINT /bin/gantry-init, a tiny PID-1 shim that
 # runs CMD as a child and forwards SIGTERM/SIGINT/SIGHUP to it, so `docker stop`
@@ -24,6 +28,7 @@ source "${_ENSURE_IMAGES_DIR}/ensure-docker.sh"
 
 GANTRY_TEST_HTTPD_IMAGE="gantry-test/httpd:latest"
 GANTRY_TEST_BUSYBOX_IMAGE="gantry-test/busybox:latest"
+GANTRY_TEST_SESSION_IMAGE="gantry-test/session:latest"
 GANTRY_TEST_PAGE="gantry test instance"
 _GANTRY_IMAGES_STAMP="${GANTRY_IMAGES_STAMP:-/run/gantry-test-images.verified}"
 
@@ -75,6 +80,27 @@ SH
   rm -rf "$root"
 }
 
+# _make_session_rootfs_tar BASE.tar OUT.tar: the busybox rootfs plus sftp-server
+# and scp at their Debian paths, with every shared library they load.
+_make_session_rootfs_tar() {
+  local base="$1" out="$2" root bin lib
+  root="$(mktemp -d)"
+  tar -C "$root" -xf "$base"
+  # The busybox rootfs links /usr/bin to /bin; replace it with a real directory.
+  rm -f "$root/usr/bin"
+  mkdir -p "$root/usr/bin" "$root/usr/lib/openssh"
+  cp /usr/lib/openssh/sftp-server "$root/usr/lib/openssh/sftp-server"
+  cp /usr/bin/scp "$root/usr/bin/scp"
+  for bin in /usr/lib/openssh/sftp-server /usr/bin/scp; do
+    for lib in $(ldd "$bin" | awk '/=> \// { print $3 } /^[ \t]*\// { print $1 }'); do
+      mkdir -p "$root$(dirname "$lib")"
+      cp -L "$lib" "$root$lib"
+    done
+  done
+  tar -C "$root" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu -cf "$out" .
+  rm -rf "$root"
+}
+
 # _ensure_image NAME CHANGE...: import the rootfs as NAME unless NAME's hash label
 # matches. The hash covers the inputs (busybox binary, the rootfs recipe, the image
 # config), so nothing is built when the image is current. The rootfs tar is built
@@ -82,7 +108,12 @@ SH
 _ensure_image() {
   local name="$1"; shift
   local hash current old_id args=() c
-  hash="$({ sha256sum </bin/busybox; declare -f _make_rootfs_tar; echo "${GANTRY_TEST_PAGE}"; printf '%s\n' "$@"; } \
+  local tarball="${_GANTRY_ROOTFS_TAR}" extra=""
+  if [[ "$name" == "${GANTRY_TEST_SESSION_IMAGE}" ]]; then
+    tarball="${_GANTRY_ROOTFS_TAR}.session"
+    extra="$(declare -f _make_session_rootfs_tar; sha256sum /usr/lib/openssh/sftp-server /usr/bin/scp)"
+  fi
+  hash="$({ sha256sum </bin/busybox; declare -f _make_rootfs_tar; echo "${GANTRY_TEST_PAGE}"; echo "$extra"; printf '%s\n' "$@"; } \
     | sha256sum | cut -c1-32)"
   current="$(gdocker image inspect -f '{{ index .Config.Labels "gantry.content-hash" }}' "$name" 2>/dev/null || true)"
   if [[ "$current" == "$hash" ]]; then
@@ -90,10 +121,13 @@ _ensure_image() {
     return 0
   fi
   [[ -s "${_GANTRY_ROOTFS_TAR}" ]] || _make_rootfs_tar "${_GANTRY_ROOTFS_TAR}"
+  if [[ "$tarball" != "${_GANTRY_ROOTFS_TAR}" && ! -s "$tarball" ]]; then
+    _make_session_rootfs_tar "${_GANTRY_ROOTFS_TAR}" "$tarball"
+  fi
   old_id="$(gdocker image inspect -f '{{.Id}}' "$name" 2>/dev/null || true)"
   log "images: building $name (docker import, hash $hash)"
   for c in "$@" "LABEL gantry.content-hash=$hash"; do args+=(--change "$c"); done
-  gdocker import "${args[@]}" --message "gantry test image (busybox-static)" "${_GANTRY_ROOTFS_TAR}" "$name" >/dev/null \
+  gdocker import "${args[@]}" --message "gantry test image (busybox-static)" "$tarball" "$name" >/dev/null \
     || die "images: docker import of $name failed"
   # Drop the image this replaced (it is now untagged) unless a container still uses it.
   [[ -n "$old_id" ]] && gdocker rmi "$old_id" >/dev/null 2>&1 || true
@@ -146,6 +180,9 @@ verify_test_images() {
 
 ensure_test_images() {
   ensure_docker
+  # sftp-server and scp go into the session test image.
+  [[ -x /usr/lib/openssh/sftp-server ]] || apt_ensure openssh-sftp-server
+  [[ -x /usr/bin/scp ]] || apt_ensure openssh-client
   if ! _static_busybox; then
     apt_ensure busybox-static
     _static_busybox || die "images: /bin/busybox is not a static binary (is the 'busybox' package installed instead of 'busybox-static'?)"
@@ -164,6 +201,8 @@ ensure_test_images() {
   _ensure_image "${GANTRY_TEST_BUSYBOX_IMAGE}" \
     'ENV PATH=/bin' 'WORKDIR /' \
     'ENTRYPOINT ["/bin/gantry-init"]' 'CMD ["sleep", "3600"]'
+  _ensure_image "${GANTRY_TEST_SESSION_IMAGE}" \
+    'ENV PATH=/bin:/usr/bin' 'WORKDIR /' 'CMD ["sh"]'
 
   # Smoke test after a build, and otherwise once per dockerd process.
   local dpid key
