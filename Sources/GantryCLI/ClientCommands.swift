@@ -16,6 +16,9 @@ public enum ClientCommands {
             APIKeysCommand.self,
             NodesCommand.self,
             ClusterCommand.self,
+            GPUsCommand.self,
+            SessionsCommand.self,
+            SSHKeysCommand.self,
         ]
     }
 }

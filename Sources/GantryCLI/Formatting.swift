@@ -31,6 +31,26 @@ enum Format {
         }
     }
 
+    /// Time left until `date`, e.g. `in 42m`, `in 1h 5m`, `in 2d 3h`, or `expired`. Two units, not one like
+    /// `age`, because "in 1h" for 1h59m left would mislead someone deciding whether to extend a session.
+    static func expiresIn(_ date: Date, now: Date) -> String {
+        let remaining = date.timeIntervalSince(now)
+        guard remaining > 0 else { return "expired" }
+        let seconds = max(1, Int(remaining.rounded()))
+        if seconds < 60 { return "in \(seconds)s" }
+        // Whole minutes, rounded: a fresh 60-minute session reads "in 1h", not "in 59m".
+        let minutes = (seconds + 30) / 60
+        if minutes < 60 { return "in \(minutes)m" }
+        let hours = minutes / 60
+        if hours < 24 { return "in \(hours)h" + (minutes % 60 == 0 ? "" : " \(minutes % 60)m") }
+        return "in \(hours / 24)d" + (hours % 24 == 0 ? "" : " \(hours % 24)h")
+    }
+
+    /// Megabytes as gigabytes with one decimal, e.g. `79.6 GB`, for GPU memory that is too large to read in MB.
+    static func gigabytes(megabytes: Int) -> String {
+        decimal((Double(megabytes) / 1024 * 10).rounded() / 10) + " GB"
+    }
+
     /// A UTC timestamp to the second, unambiguous in any locale.
     static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle())

@@ -3,6 +3,7 @@ import GantryOpenAPI
 
 /// What people may type where an instance is expected: a full UUID, an 8+ character ID prefix, or the name.
 /// Resolution is pure so it can be tested without a server; the commands feed it the caller's instances.
+/// Sessions follow the same rules, so `noun` only changes the wording of errors.
 enum InstanceReference {
     /// The fields resolution looks at.
     struct Candidate: Equatable, Sendable {
@@ -30,16 +31,18 @@ enum InstanceReference {
 
     /// The ID that `reference` names among `candidates`. A live instance with that exact name wins; otherwise an
     /// ID prefix must match exactly one instance (a live one if the prefix also matches terminated ones).
-    static func resolve(_ reference: String, among candidates: [Candidate]) throws -> String {
+    static func resolve(
+        _ reference: String, among candidates: [Candidate], noun: String = "instance"
+    ) throws -> String {
         let reference = reference.trimmingCharacters(in: .whitespaces)
-        guard !reference.isEmpty else { throw CLIError.invalidInput("an instance ID or name is required") }
+        guard !reference.isEmpty else { throw CLIError.invalidInput("the \(noun)'s ID or name is required") }
         if let id = FullUUID.normalized(reference) { return id }
 
         let named = candidates.filter { !$0.isTerminated && $0.name == reference }
         if named.count == 1 { return named[0].id }
         if named.count > 1 {
             throw CLIError.ambiguous(
-                "\(named.count) instances are named \"\(reference)\" (\(ids(named))); use an ID instead")
+                "\(named.count) \(noun)s are named \"\(reference)\" (\(ids(named))); use an ID instead")
         }
 
         if isIDPrefix(reference) {
@@ -50,11 +53,11 @@ enum InstanceReference {
             if live.count == 1 { return live[0].id }
             if matches.count > 1 {
                 throw CLIError.ambiguous(
-                    "ID prefix \"\(reference)\" matches \(matches.count) instances (\(ids(matches))); type more of it")
+                    "ID prefix \"\(reference)\" matches \(matches.count) \(noun)s (\(ids(matches))); type more of it")
             }
-            throw CLIError.notFound("no instance named \"\(reference)\" or with an ID starting with it")
+            throw CLIError.notFound("no \(noun) named \"\(reference)\" or with an ID starting with it")
         }
-        throw CLIError.notFound("no instance named \"\(reference)\"")
+        throw CLIError.notFound("no \(noun) named \"\(reference)\"")
     }
 
     private static func ids(_ candidates: [Candidate]) -> String {

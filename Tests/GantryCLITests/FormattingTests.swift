@@ -22,6 +22,28 @@ import Testing
         #expect(Format.age(of: now.addingTimeInterval(30), now: now) == "0s")
     }
 
+    @Test func expiresInUsesTwoUnitsAndRoundsToTheMinute() {
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        func expires(after seconds: Double) -> String { Format.expiresIn(now.addingTimeInterval(seconds), now: now) }
+        #expect(expires(after: 0) == "expired")
+        #expect(expires(after: -30) == "expired")
+        #expect(expires(after: 0.2) == "in 1s")
+        #expect(expires(after: 45) == "in 45s")
+        #expect(expires(after: 42 * 60) == "in 42m")
+        #expect(expires(after: 42 * 60 + 20) == "in 42m")
+        // A fresh one-hour session is a few milliseconds short of an hour.
+        #expect(expires(after: 3600 - 0.05) == "in 1h")
+        #expect(expires(after: 3600 + 5 * 60) == "in 1h 5m")
+        #expect(expires(after: 2 * 86400) == "in 2d")
+        #expect(expires(after: 2 * 86400 + 3 * 3600 + 50) == "in 2d 3h")
+    }
+
+    @Test func gigabytesHaveOneDecimal() {
+        #expect(Format.gigabytes(megabytes: 81920) == "80 GB")
+        #expect(Format.gigabytes(megabytes: 81559) == "79.6 GB")
+        #expect(Format.gigabytes(megabytes: 0) == "0 GB")
+    }
+
     @Test func shortIDAndDashes() {
         #expect(Format.shortID("1a2b3c4d-0000-4000-8000-000000000001") == "1a2b3c4d")
         #expect(Format.orDash(nil) == "-")
