@@ -30,12 +30,13 @@ public struct SchedulableGPUDevice: Sendable, Equatable {
     }
 
     /// The devices of one host's inventory: MIG devices where MIG is on, whole GPUs otherwise.
-    /// A MIG-enabled GPU with no MIG devices configured offers nothing.
+    /// A MIG-enabled GPU with no MIG devices configured offers nothing, and a MIG device whose
+    /// UUID could not be read (`nvidia-smi -L` failed) cannot be given to a container.
     public static func devices(of inventory: GPUInventory, node: String) -> [SchedulableGPUDevice] {
         inventory.gpus.flatMap { gpu -> [SchedulableGPUDevice] in
             switch gpu.migMode {
             case .enabled:
-                return gpu.migDevices.map {
+                return gpu.migDevices.filter { !$0.uuid.isEmpty }.map {
                     SchedulableGPUDevice(
                         node: node, kind: .mig, uuid: $0.uuid, gpuIndex: gpu.index, gpuUUID: gpu.uuid,
                         gpuModel: gpu.model, memoryMB: $0.memoryMB, profile: $0.profile)
