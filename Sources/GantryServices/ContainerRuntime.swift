@@ -156,8 +156,10 @@ public protocol ContainerRuntime: Sendable {
     /// The last `tail` lines of stdout and stderr, interleaved as text.
     func logs(id: String, tail: Int) async throws(ContainerRuntimeError) -> String
     /// Creates the bridge network `name` unless it exists. `isolated` turns off traffic between
-    /// its containers (inter-container communication), leaving their way out.
-    func ensureNetwork(_ name: String, isolated: Bool, labels: [String: String]) async throws(ContainerRuntimeError)
+    /// its containers (inter-container communication), leaving their way out. Returns its id.
+    func ensureNetwork(
+        _ name: String, isolated: Bool, labels: [String: String]
+    ) async throws(ContainerRuntimeError) -> String
     /// The container's address on `network`, if attached.
     func containerAddress(id: String, network: String) async throws(ContainerRuntimeError) -> String?
 }

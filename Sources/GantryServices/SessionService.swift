@@ -128,12 +128,12 @@ public struct SessionService: Sendable {
             return try await fail(session, reason: "preparing the workspace failed: \(error)")
         }
         do {
-            try await runtime.ensureNetwork(
-                settings.network, isolated: true, labels: [ContainerLabels.installation: instanceSettings.installationID])
+            // By id: a name can be ambiguous when another process raced us creating it.
+            let network = try await runtime.ensureNetwork(settings.network, isolated: true, labels: [:])
             if try await !runtime.imageExists(session.imageReference) {
                 try await runtime.pullImage(session.imageReference)
             }
-            let id = try await runtime.createContainer(containerSpec(for: session, owner: owner))
+            let id = try await runtime.createContainer(containerSpec(for: session, owner: owner, network: network))
             session.containerID = id
             try await runtime.startContainer(id: id)
         } catch {
@@ -196,7 +196,7 @@ public struct SessionService: Sendable {
         throw GantryError(.unavailable, code: "session_failed", detail: reason)
     }
 
-    func containerSpec(for session: GPUSession, owner: User) -> ContainerSpec {
+    func containerSpec(for session: GPUSession, owner: User, network: String) -> ContainerSpec {
         var environment = [
             "HOME=/workspace", "USER=\(owner.username)", "LOGNAME=\(owner.username)",
             "GANTRY_SESSION_ID=\(session.id.uuidString.lowercased())", "GANTRY_SESSION_NAME=\(session.name)",
@@ -222,7 +222,7 @@ public struct SessionService: Sendable {
             cpu: session.cpu, memoryMB: session.memoryMB, pidsLimit: instanceSettings.pidsLimit, capabilities: [],
             containerPort: 0, hostPort: 0,
             mounts: [BindMount(source: session.workspacePath, target: "/workspace")],
-            network: settings.network, user: "\(session.posixUID):\(session.posixUID)",
+            network: network, user: "\(session.posixUID):\(session.posixUID)",
             workingDirectory: "/workspace", gpuDeviceIDs: deviceIDs, runsInit: true, hostname: session.name)
     }
 
