@@ -66,13 +66,14 @@ struct OpenSSHClient: Sendable {
         var stderr: String
     }
 
-    /// Runs on a dispatch thread: blocking the few cooperative threads would starve the server
-    /// under test, which runs in the same process.
+    /// Runs on a thread of its own: blocking the few cooperative threads would starve the server
+    /// under test, which runs in the same process, and blocking many dispatch threads would starve
+    /// Foundation's own process monitoring.
     static func run(_ executable: String, _ arguments: [String], input: Data? = nil) async throws -> ProcessResult {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(with: Result { try runBlocking(executable, arguments, input: input) })
-            }
+            }.start()
         }
     }
 
@@ -85,7 +86,7 @@ struct OpenSSHClient: Sendable {
         let inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+        process.standardInput = input == nil ? FileHandle(forReadingAtPath: "/dev/null") : inPipe
         try process.run()
         // Readers run beside the writer so a full pipe never stalls either side.
         let outData = ReadBox()
@@ -93,10 +94,10 @@ struct OpenSSHClient: Sendable {
         let group = DispatchGroup()
         for (pipe, box) in [(out, outData), (err, errData)] {
             group.enter()
-            DispatchQueue.global().async {
+            Thread {
                 box.data = pipe.fileHandleForReading.readDataToEndOfFile()
                 group.leave()
-            }
+            }.start()
         }
         if let input {
             inPipe.fileHandleForWriting.write(input)
