@@ -91,6 +91,7 @@ import Testing
             "GANTRY_NODE_ADDRESS": "127.0.0.1", "GANTRY_PORT_RANGE_START": "\(portStart)",
             "GANTRY_PORT_RANGE_END": "\(portEnd)", "GANTRY_RECONCILE_INTERVAL": "0.5", "GANTRY_BCRYPT_COST": "4",
         ]) { _, new in new }
+        serveEnvironment.merge(TestEnvironment.serverDefaults) { _, new in new }
         serveEnvironment["GANTRY_DATABASE_URL"] = nil
         let serve = Process()
         serve.executableURL = URL(fileURLWithPath: binary)

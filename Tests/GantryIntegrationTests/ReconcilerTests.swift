@@ -51,6 +51,7 @@ import Testing
             "GANTRY_NODE_ADDRESS": "127.0.0.1", "GANTRY_RECONCILE_INTERVAL": "0.2",
         ]
         if let url = database.postgresURL { environment["GANTRY_DATABASE_URL"] = url }
+        environment.merge(TestEnvironment.serverDefaults) { current, _ in current }
         let configuration = try GantryConfiguration.load(environment: environment)
 
         // First life: launch and run an instance, then "crash" (stop without cleaning up).
@@ -105,7 +106,7 @@ import Testing
             "GANTRY_BCRYPT_COST": "4", "GANTRY_PORT_RANGE_START": "\(start)", "GANTRY_PORT_RANGE_END": "\(end)",
             "GANTRY_NODE_ADDRESS": "127.0.0.1", "GANTRY_RECONCILE_INTERVAL": "0.2",
             "GANTRY_DATABASE_URL": try #require(database.postgresURL),
-        ]
+        ].merging(TestEnvironment.serverDefaults) { current, _ in current }
         let configuration = try GantryConfiguration.load(environment: environment)
         let first = try await GantryApplication.build(configuration: configuration, logger: TestEnvironment.logger)
         let second = try await GantryApplication.build(configuration: configuration, logger: TestEnvironment.logger)

@@ -1,6 +1,8 @@
 import Foundation
 import GantryCore
+import GantryServer
 import GantryServices
+import HummingbirdTesting
 import Testing
 
 /// Seed 001's sessions and GPU API against the real engine, with a recorded-output nvidia-smi.
@@ -271,5 +273,59 @@ struct SessionAPITests {
             let remote = try await runInContainer(dialer, ["sh", "-c", "nc -w 2 \(address) 9000 </dev/null; echo rc=$?"])
             #expect(!remote.stdout.contains("hello"), "\(remote)")
         }
+    }
+}
+
+@Suite("GPU sessions across a restart", .timeLimit(.minutes(2)))
+struct SessionRestartTests {
+    @Test(arguments: DatabaseKind.allCases)
+    func aRestartedServerEndsWhatExpiredWhileItWasDown(_ kind: DatabaseKind) async throws {
+        let database = try TestDatabase.create(kind)
+        defer { database.drop() }
+        var environment = [
+            "GANTRY_DATA_DIR": database.dataDirectory, "GANTRY_DOCKER_HOST": TestEnvironment.dockerHost,
+            "GANTRY_HTTP_ADDR": "127.0.0.1:0", "GANTRY_ADMIN_PASSWORD": TestGantry.adminPassword,
+            "GANTRY_BCRYPT_COST": "4", "GANTRY_NODE_ADDRESS": "127.0.0.1",
+        ].merging(TestEnvironment.serverDefaults) { current, _ in current }
+        if let url = database.postgresURL { environment["GANTRY_DATABASE_URL"] = url }
+        let configuration = try GantryConfiguration.load(environment: environment)
+
+        let first = try await GantryApplication.build(configuration: configuration, logger: TestEnvironment.logger)
+        let installation = first.installationID
+        let (sessionID, containerID) = try await first.application.test(.live) { client in
+            let gantry = TestGantry(client: client, gantry: first, configuration: configuration)
+            let admin = try await gantry.adminToken()
+            let created = try await gantry.request(
+                .post, "/api/v1/sessions", token: admin, json: ["user_id": "admin", "mig_profile": "none"])
+            #expect(created.status == .created, "\(created.text)")
+            return (
+                try #require((created["session_id"] as? String).flatMap(UUID.init(uuidString:))),
+                try #require(created["container_id"] as? String)
+            )
+        }
+        await first.shutdown()
+
+        // Time passes while the server is down: the session's TTL runs out.
+        let second = try await GantryApplication.build(configuration: configuration, logger: TestEnvironment.logger)
+        do {
+            var session = try #require(try await second.store.session(id: sessionID))
+            #expect(session.state == .running)
+            session.expiresAt = Date().addingTimeInterval(-60)
+            #expect(try await second.store.updateSession(session, ifStateIs: .running))
+            try await second.application.test(.live) { _ in
+                let ended = try await eventually(timeout: .seconds(15)) {
+                    try await second.store.session(id: sessionID)?.state == .expired
+                }
+                #expect(ended)
+                let gone = try await withDocker { try await $0.inspectContainer(id: containerID) }
+                #expect(gone == nil)
+            }
+        } catch {
+            await removeContainers(installation: installation)
+            await second.shutdown()
+            throw error
+        }
+        await removeContainers(installation: installation)
+        await second.shutdown()
     }
 }

@@ -21,6 +21,19 @@ enum TestEnvironment {
     }
 
     static let httpImage = "gantry-test/httpd:latest"
+
+    /// Settings every server under test gets, so parallel servers never share a listener, the
+    /// host's GPUs or a session network they did not ask for.
+    static let serverDefaults: [String: String] = [
+        "GANTRY_SSH_ADDR": "127.0.0.1:0",
+        "GANTRY_NVIDIA_SMI": "/nonexistent/nvidia-smi",
+        "GANTRY_GPU_ATTACH": "env",
+        "GANTRY_SESSION_IMAGE": sessionImage,
+        "GANTRY_SESSION_NETWORK": "gantry-test-sessions",
+        "GANTRY_SESSION_CPU": "0.25",
+        "GANTRY_SESSION_MEMORY_MB": "128",
+        "GANTRY_TTL_CHECK_INTERVAL": "1s",
+    ]
     /// busybox plus OpenSSH's sftp-server and scp (scripts/lib/ensure-test-images.sh).
     static let sessionImage = "gantry-test/session:latest"
 

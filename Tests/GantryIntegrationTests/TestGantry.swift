@@ -52,16 +52,9 @@ struct TestGantry: Sendable {
             "GANTRY_NODE_ADDRESS": "127.0.0.1",
             "GANTRY_PUBLISH_ADDR": "127.0.0.1",
             "GANTRY_RECONCILE_INTERVAL": "0.2",
-            "GANTRY_SSH_ADDR": "127.0.0.1:0",
-            // No GPUs unless a test installs a fake nvidia-smi.
-            "GANTRY_NVIDIA_SMI": "/nonexistent/nvidia-smi",
-            "GANTRY_GPU_ATTACH": "env",
-            "GANTRY_SESSION_IMAGE": TestEnvironment.sessionImage,
-            "GANTRY_SESSION_NETWORK": "gantry-test-sessions",
-            "GANTRY_SESSION_CPU": "0.25",
-            "GANTRY_SESSION_MEMORY_MB": "128",
-            "GANTRY_TTL_CHECK_INTERVAL": "1s",
         ]
+        // No GPUs unless a test installs a fake nvidia-smi; the gateway on an ephemeral port.
+        environment.merge(TestEnvironment.serverDefaults) { current, _ in current }
         if let url = database.postgresURL { environment["GANTRY_DATABASE_URL"] = url }
         environment.merge(overrides) { _, new in new }
         let configuration = try GantryConfiguration.load(environment: environment)
