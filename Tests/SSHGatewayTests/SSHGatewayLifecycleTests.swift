@@ -1,0 +1,96 @@
+import Foundation
+import GantryServices
+import SSHGateway
+import Testing
+
+@Suite(.enabled(if: GatewayHarness.sshAvailable), .timeLimit(.minutes(3)))
+struct SSHGatewayLifecycleTests {
+    @Test func closesTheExecSessionWhenTheClientGoesAway() async throws {
+        try await TestDirectory.with { directory in
+            let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
+            let access = FakeShellAccess(keys: ["alice": [key.blob]])
+            try await GatewayHarness.with(access, in: directory) { gateway in
+                let client = try RunningCommand(
+                    "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 60"), in: directory.url)
+                #expect(await eventually { !access.snapshot.sessions.isEmpty })
+                client.terminate()
+                _ = try await client.result()
+                #expect(await eventually { access.snapshot.sessions.first?.closeCount == 1 })
+            }
+        }
+    }
+
+    @Test func endsTheChannelWhenTheContainerVanishes() async throws {
+        try await TestDirectory.with { directory in
+            let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
+            let access = FakeShellAccess(keys: ["alice": [key.blob]], behavior: .vanish)
+            try await GatewayHarness.with(access, in: directory) { gateway in
+                let result = try await gateway.ssh([key], command: "sleep 60", timeout: .seconds(30))
+                #expect(result.status == 255)
+                #expect(result.output == "started\n")
+                #expect(result.elapsed < .seconds(10))
+                #expect(await eventually { access.snapshot.vanishing.first?.closeCount == 1 })
+            }
+        }
+    }
+
+    @Test func reportsAProcessThatCouldNotStart() async throws {
+        try await TestDirectory.with { directory in
+            let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
+            let access = FakeShellAccess(keys: ["alice": [key.blob]], behavior: .fail)
+            try await GatewayHarness.with(access, in: directory) { gateway in
+                let result = try await gateway.ssh([key], command: "echo hello", timeout: .seconds(30))
+                #expect(result.status != 0)
+                #expect(result.stderr.contains("could not start a process in alice-gpu"))
+                #expect(result.elapsed < .seconds(10))
+            }
+        }
+    }
+
+    @Test func keepsTheTargetAliveWhileConnected() async throws {
+        try await TestDirectory.with { directory in
+            let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
+            let access = FakeShellAccess(keys: ["alice": [key.blob]])
+            try await GatewayHarness.with(
+                access, in: directory, configure: { $0.targetKeepAliveInterval = .milliseconds(200) }
+            ) { gateway in
+                let result = try await gateway.ssh([key], command: "sleep 1.2")
+                #expect(result.status == 0)
+                let calls = access.snapshot.keepAlives
+                #expect(calls.count >= 3)
+                #expect(calls.allSatisfy { $0 == FakeShellAccess.target })
+                // And no more once the connection has closed.
+                try await Task.sleep(for: .milliseconds(500))
+                let settled = access.snapshot.keepAlives.count
+                try await Task.sleep(for: .milliseconds(600))
+                #expect(access.snapshot.keepAlives.count == settled)
+            }
+        }
+    }
+
+    @Test func closesIdleConnections() async throws {
+        try await TestDirectory.with { directory in
+            let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
+            let access = FakeShellAccess(keys: ["alice": [key.blob]])
+            try await GatewayHarness.with(access, in: directory, configure: { $0.idleTimeout = .seconds(2) }) {
+                gateway in
+                let client = try RunningCommand(
+                    "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 30"), in: directory.url,
+                    timeout: .seconds(40))
+                #expect(await eventually { !access.snapshot.sessions.isEmpty })
+                let started = ContinuousClock.now
+                let result = try await client.result()
+                #expect(result.status == 255)
+                #expect(ContinuousClock.now - started < .seconds(10))
+                #expect(await eventually { access.snapshot.sessions.first?.closeCount == 1 })
+                #expect(gateway.logs.first("ssh connection idle, closing") != nil)
+
+                // Output counts as activity: a chatty command outlives the timeout.
+                let chatty = try await gateway.ssh(
+                    [key], command: "for i in 1 2 3 4 5 6; do echo $i; sleep 0.8; done", timeout: .seconds(40))
+                #expect(chatty.status == 0)
+                #expect(chatty.output == "1\n2\n3\n4\n5\n6\n")
+            }
+        }
+    }
+}
