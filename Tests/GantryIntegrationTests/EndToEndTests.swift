@@ -93,6 +93,10 @@ import Testing
         ]) { _, new in new }
         serveEnvironment.merge(TestEnvironment.serverDefaults) { _, new in new }
         serveEnvironment["GANTRY_DATABASE_URL"] = nil
+        let sshPort = try Self.freePort()
+        serveEnvironment["GANTRY_SSH_ADDR"] = "127.0.0.1:\(sshPort)"
+        serveEnvironment["GANTRY_NVIDIA_SMI"] = try FakeNvidiaSMI.install(
+            fixture: "a100-mig-on", in: home.appendingPathComponent("bin").path)
         let serve = Process()
         serve.executableURL = URL(fileURLWithPath: binary)
         serve.arguments = ["serve"]
@@ -173,6 +177,48 @@ import Testing
         #expect(try await eventually { try await DockerProbe.inspect(containerID) == nil })
         let quota = Self.json(try Self.gantry(["quota", "--json"], environment: client))
         #expect((quota["usage"] as? [String: Any])?["instances"] as? Int == 0)
+
+        // Seed 001 from the CLI: a key, the GPUs, a session, ssh into it, extend, remove.
+        let keyPath = home.appendingPathComponent(".ssh/id_ed25519").path
+        try FileManager.default.createDirectory(
+            at: home.appendingPathComponent(".ssh"), withIntermediateDirectories: true)
+        let keygen = Process()
+        keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+        keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-f", keyPath]
+        try keygen.run()
+        keygen.waitUntilExit()
+        let addKey = try Self.gantry(["ssh-keys", "add"], environment: client)
+        #expect(addKey.status == 0, "ssh-keys add: \(addKey.errors)")
+        #expect(addKey.output.contains("SHA256:"))
+        let gpus = try Self.gantry(["gpus"], environment: client)
+        #expect(gpus.status == 0 && gpus.output.contains("3g.20gb"), "\(gpus.output) \(gpus.errors)")
+        let created = try Self.gantry(
+            ["sessions", "create", "--user", "admin", "--profile", "3g.20gb", "--name", "lab", "--json"],
+            environment: client)
+        #expect(created.status == 0, "sessions create: \(created.errors)")
+        let session = Self.json(created)
+        #expect(session["status"] as? String == "running")
+        let sessionContainer = try #require(session["container_id"] as? String)
+        let ssh = Process()
+        ssh.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
+        ssh.arguments = [
+            "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o",
+            "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", keyPath, "-p", String(sshPort), "admin@127.0.0.1",
+            "echo $NVIDIA_VISIBLE_DEVICES",
+        ]
+        let sshOutput = Pipe()
+        ssh.standardOutput = sshOutput
+        ssh.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try ssh.run()
+        let seen = String(decoding: sshOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ssh.waitUntilExit()
+        #expect(ssh.terminationStatus == 0)
+        #expect(seen.trimmingCharacters(in: .whitespacesAndNewlines) == session["gpu_uuid"] as? String)
+        #expect(try Self.gantry(["sessions", "extend", "lab", "--minutes", "15"], environment: client).status == 0)
+        let sessions = try Self.gantry(["sessions", "list"], environment: client)
+        #expect(sessions.output.contains("lab") && sessions.output.contains("running"), "\(sessions.output)")
+        #expect(try Self.gantry(["sessions", "rm", "lab"], environment: client).status == 0)
+        #expect(try await DockerProbe.inspect(sessionContainer) == nil)
 
         // SIGTERM: a clean shutdown, promptly.
         serve.terminate()
