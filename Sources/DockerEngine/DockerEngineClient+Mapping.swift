@@ -21,7 +21,11 @@ extension DockerEngineClient {
                 capAdd: spec.capabilities,
                 securityOpt: ["no-new-privileges:true"],
                 portBindings: publishes
-                    ? [port: [CreateContainerBody.PortBinding(hostIP: spec.hostBindIP, hostPort: String(spec.hostPort))]]
+                    ? [
+                        port: [
+                            CreateContainerBody.PortBinding(hostIP: spec.hostBindIP, hostPort: String(spec.hostPort))
+                        ]
+                    ]
                     : [:],
                 // Gantry's reconciler decides about restarts; the engine must not race it.
                 restartPolicy: CreateContainerBody.RestartPolicy(name: "no"),

@@ -1,8 +1,8 @@
 import Foundation
 import GantryServices
 import Logging
-import NIOHTTP1
 import NIOCore
+import NIOHTTP1
 
 /// User-defined bridge networks: GPU sessions get one where containers cannot reach each other.
 extension DockerEngineClient {

@@ -29,7 +29,8 @@ extension APIHandler {
                             Components.Schemas.GPUProfile(
                                 profile: row.profile.name, memoryGb: row.profile.memoryGB,
                                 computeSlices: row.profile.computeSlices,
-                                sliceFraction: "\(row.profile.computeSlices)/\(row.profile.totalSlices)", total: row.total,
+                                sliceFraction: "\(row.profile.computeSlices)/\(row.profile.totalSlices)",
+                                total: row.total,
                                 free: row.free)
                         },
                         wholeGpus: .init(total: profiles.wholeGPUsTotal, free: profiles.wholeGPUsFree)))))

@@ -29,7 +29,8 @@ extension APIHandler {
         -> Operations.GetSessionStats.Output
     {
         let stats = try await services.sessions.stats(by: try await principal())
-        let byState = Dictionary(uniqueKeysWithValues: SessionState.allCases.map { ($0.rawValue, stats.byState[$0] ?? 0) })
+        let byState = Dictionary(
+            uniqueKeysWithValues: SessionState.allCases.map { ($0.rawValue, stats.byState[$0] ?? 0) })
         return .ok(
             .init(
                 body: .json(

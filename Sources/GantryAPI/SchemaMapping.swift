@@ -137,7 +137,8 @@ extension Components.Schemas.Session {
             status: Components.Schemas.SessionStatus(rawValue: session.state.rawValue) ?? .failed,
             statusReason: session.stateReason, name: session.name, ownerId: session.ownerID.uuidString.lowercased(),
             migProfile: session.requestedProfile,
-            gpuAllocation: GpuAllocationPayload(rawValue: (session.gpu?.kind ?? .none).rawValue) ?? GpuAllocationPayload.none,
+            gpuAllocation: GpuAllocationPayload(rawValue: (session.gpu?.kind ?? .none).rawValue)
+                ?? GpuAllocationPayload.none,
             gpuProfile: session.gpu?.profile, gpuIndex: session.gpu?.gpuIndex, gpuModel: session.gpu?.gpuModel,
             node: session.node, image: session.image, cpu: session.cpu, memoryMb: session.memoryMB,
             sshCommand: view.sshCommand, workspace: session.workspacePath, endedAt: session.endedAt)

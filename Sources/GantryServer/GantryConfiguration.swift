@@ -147,8 +147,11 @@ public struct GantryConfiguration: Sendable {
         Setting(key: "GANTRY_SESSION_CPU", defaultValue: "2", meaning: "CPU cores of sessions that name none."),
         Setting(
             key: "GANTRY_SESSION_MEMORY_MB", defaultValue: "4096", meaning: "Memory (MB) of sessions that name none."),
-        Setting(key: "GANTRY_SESSION_DEFAULT_TTL", defaultValue: "60", meaning: "Session TTL in minutes when none is given."),
-        Setting(key: "GANTRY_SESSION_MAX_TTL", defaultValue: "10080", meaning: "Longest session TTL in minutes (7 days)."),
+        Setting(
+            key: "GANTRY_SESSION_DEFAULT_TTL", defaultValue: "60", meaning: "Session TTL in minutes when none is given."
+        ),
+        Setting(
+            key: "GANTRY_SESSION_MAX_TTL", defaultValue: "10080", meaning: "Longest session TTL in minutes (7 days)."),
         Setting(
             key: "GANTRY_SESSION_NETWORK", defaultValue: "gantry-sessions",
             meaning: "Docker network of session containers, created with traffic between containers off."),

@@ -55,7 +55,8 @@ public final class GantryMetrics: Sendable {
             for kind in [SchedulableGPUDevice.Kind.mig, .wholeGPU] {
                 let ofKind = devices.filter { $0.kind == kind }
                 for (name, value) in [
-                    ("gpu_devices", ofKind.count), ("gpu_devices_allocated", ofKind.filter { held.contains($0.uuid) }.count),
+                    ("gpu_devices", ofKind.count),
+                    ("gpu_devices_allocated", ofKind.filter { held.contains($0.uuid) }.count),
                 ] {
                     registry.makeGauge(
                         descriptor: MetricNameDescriptor(

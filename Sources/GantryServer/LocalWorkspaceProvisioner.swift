@@ -13,13 +13,17 @@ struct LocalWorkspaceProvisioner: WorkspaceProvisioner {
         let root = (path as NSString).deletingLastPathComponent
         // The root is traversable but not listable by session users.
         if !manager.fileExists(atPath: root) {
-            try manager.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
+            try manager.createDirectory(
+                atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
         }
         if !manager.fileExists(atPath: path) {
-            try manager.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            try manager.createDirectory(
+                atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         }
         guard chown(path, uid_t(uid), gid_t(gid)) == 0 else {
-            throw WorkspaceError("could not give \(path) to uid \(uid): \(String(cString: strerror(errno))) (gantry serve must run as root to own workspaces)")
+            throw WorkspaceError(
+                "could not give \(path) to uid \(uid): \(String(cString: strerror(errno))) (gantry serve must run as root to own workspaces)"
+            )
         }
         try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
     }

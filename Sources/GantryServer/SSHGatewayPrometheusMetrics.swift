@@ -14,7 +14,8 @@ struct SSHGatewayPrometheusMetrics: SSHGatewayMetrics {
     private var open: Gauge {
         registry.makeGauge(
             descriptor: MetricNameDescriptor(
-                namespace: "gantry", subsystem: "ssh", metricName: "connections_open", helpText: "Open SSH connections."))
+                namespace: "gantry", subsystem: "ssh", metricName: "connections_open", helpText: "Open SSH connections."
+            ))
     }
 
     func connectionOpened() {

@@ -21,7 +21,8 @@ public struct SSHKeyService: Sendable {
 
     public func add(publicKey line: String, name: String?, by caller: Principal) async throws -> UserSSHKey {
         let key = try SSHPublicKey.parse(line)
-        let label = (name?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 } ?? key.comment ?? key.type
+        let label =
+            (name?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 } ?? key.comment ?? key.type
         guard label.count <= 100 else { throw GantryError.invalid("name must be at most 100 characters") }
         let record = UserSSHKey(
             ownerID: caller.id, name: label, type: key.type, publicKey: key.normalized,
@@ -34,7 +35,9 @@ public struct SSHKeyService: Sendable {
         }
         logger.info(
             "ssh key added",
-            metadata: ["user": "\(caller.user.username)", "fingerprint": "\(record.fingerprint)", "type": "\(key.type)"])
+            metadata: [
+                "user": "\(caller.user.username)", "fingerprint": "\(record.fingerprint)", "type": "\(key.type)",
+            ])
         return record
     }
 

@@ -44,7 +44,9 @@ public struct SessionService: Sendable {
             }
         } catch StoreError.duplicate(let field) {
             throw field == "name"
-                ? GantryError(.conflict, code: "duplicate_name", detail: "\(owner.username) already has an active session with that name")
+                ? GantryError(
+                    .conflict, code: "duplicate_name",
+                    detail: "\(owner.username) already has an active session with that name")
                 : GantryError.conflict("the GPU device was taken meanwhile; try again")
         }
         logger.info(
@@ -149,7 +151,10 @@ public struct SessionService: Sendable {
         if try await store.updateSession(running, ifStateIs: .creating) {
             logger.info(
                 "session running",
-                metadata: ["session": "\(session.id)", "user": "\(owner.username)", "container": "\(session.containerID ?? "")"])
+                metadata: [
+                    "session": "\(session.id)", "user": "\(owner.username)",
+                    "container": "\(session.containerID ?? "")",
+                ])
             return running
         }
         // Ended while we were creating it (deleted or expired): take the container away again.
@@ -180,7 +185,8 @@ public struct SessionService: Sendable {
             }
         } catch {
             logger.warning(
-                "could not add the session user to /etc/passwd", metadata: ["session": "\(session.id)", "error": "\(error)"])
+                "could not add the session user to /etc/passwd",
+                metadata: ["session": "\(session.id)", "error": "\(error)"])
         }
     }
 
@@ -235,7 +241,9 @@ public struct SessionService: Sendable {
         }
         guard let user = try await lookupUser(reference) else {
             // Non-admins learn nothing about who exists.
-            throw caller.isAdmin ? GantryError.notFound("user '\(reference)'") : GantryError.forbidden("you may create sessions only for yourself")
+            throw caller.isAdmin
+                ? GantryError.notFound("user '\(reference)'")
+                : GantryError.forbidden("you may create sessions only for yourself")
         }
         if user.id != caller.id {
             guard caller.isAdmin else { throw GantryError.forbidden("you may create sessions only for yourself") }
@@ -315,7 +323,9 @@ public struct SessionService: Sendable {
         }
         let active = try await store.activeSessions().filter { caller.isAdmin || $0.ownerID == caller.id }
         var byProfile: [String: Int] = [:]
-        for session in active { byProfile[session.gpu?.profile ?? session.gpu.map { _ in "full" } ?? "none", default: 0] += 1 }
+        for session in active {
+            byProfile[session.gpu?.profile ?? session.gpu.map { _ in "full" } ?? "none", default: 0] += 1
+        }
         let devices = try await store.gpuInventories().flatMap {
             SchedulableGPUDevice.devices(of: $0.inventory, node: $0.node)
         }
@@ -337,7 +347,8 @@ public struct SessionService: Sendable {
         for _ in 0..<5 {
             let current = try await session(reference, by: caller)
             guard current.state == .running || current.state == .creating else {
-                throw GantryError.invalidState("session is \(current.state.rawValue); only active sessions can be extended")
+                throw GantryError.invalidState(
+                    "session is \(current.state.rawValue); only active sessions can be extended")
             }
             var next = current
             if let ttlMinutes {
@@ -362,7 +373,9 @@ public struct SessionService: Sendable {
             if try await store.updateSession(next, ifStateIs: current.state) {
                 logger.info(
                     "session TTL changed",
-                    metadata: ["session": "\(current.id)", "expires_at": "\(next.expiresAt)", "by": "\(caller.user.username)"])
+                    metadata: [
+                        "session": "\(current.id)", "expires_at": "\(next.expiresAt)", "by": "\(caller.user.username)",
+                    ])
                 return next
             }
         }
@@ -385,7 +398,8 @@ public struct SessionService: Sendable {
             do {
                 try await runtime.removeContainer(id: containerID)
             } catch {
-                throw GantryError(.unavailable, code: "engine_unavailable", detail: "removing the container failed: \(error)")
+                throw GantryError(
+                    .unavailable, code: "engine_unavailable", detail: "removing the container failed: \(error)")
             }
         }
         var ended = session
@@ -395,7 +409,9 @@ public struct SessionService: Sendable {
         ended.updatedAt = now
         ended.endedAt = now
         if try await store.updateSession(ended, ifStateIs: session.state) {
-            logger.info("session ended", metadata: ["session": "\(session.id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
+            logger.info(
+                "session ended",
+                metadata: ["session": "\(session.id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
             return ended
         }
         return try await store.session(id: session.id) ?? ended
@@ -412,12 +428,15 @@ public struct SessionService: Sendable {
                 if session.state == .running, session.expiresAt <= now {
                     try await end(session, as: .expired, reason: "TTL reached at \(session.expiresAt)")
                     ended += 1
-                } else if session.state == .creating, now.timeIntervalSince(session.createdAt) > settings.creationTimeout {
+                } else if session.state == .creating,
+                    now.timeIntervalSince(session.createdAt) > settings.creationTimeout
+                {
                     try await end(session, as: .failed, reason: "creation did not finish")
                     ended += 1
                 }
             } catch {
-                logger.warning("ending session failed; will retry", metadata: ["session": "\(session.id)", "error": "\(error)"])
+                logger.warning(
+                    "ending session failed; will retry", metadata: ["session": "\(session.id)", "error": "\(error)"])
             }
         }
         return ended
@@ -445,7 +464,9 @@ public struct SessionService: Sendable {
                 let observed = byID[containerID]
                 guard observed?.status != .running else { continue }
                 let reason =
-                    observed.map { "container \($0.status.rawValue)\($0.exitCode.map { " with exit code \($0)" } ?? "")" }
+                    observed.map {
+                        "container \($0.status.rawValue)\($0.exitCode.map { " with exit code \($0)" } ?? "")"
+                    }
                     ?? "container disappeared"
                 _ = try? await end(session, as: .failed, reason: reason)
             }

@@ -40,7 +40,8 @@ public struct ShellAccessService: ShellAccess {
             }
             try? await store.markSSHKeyUsed(id: key.id, at: Date())
             return .accepted(
-                ShellGrant(userID: user.id, username: user.username, requestedTarget: target, keyFingerprint: fingerprint))
+                ShellGrant(
+                    userID: user.id, username: user.username, requestedTarget: target, keyFingerprint: fingerprint))
         } catch {
             return .refused(reason: "database error: \(error)", fingerprint: fingerprint)
         }
@@ -60,7 +61,8 @@ public struct ShellAccessService: ShellAccess {
                 }
                 if matches.count == 1, let match = matches.first { return .target(match) }
                 if matches.count > 1 {
-                    return .unavailable(message: "gantry: '\(wanted)' matches several targets; " + choices(targets, user))
+                    return .unavailable(
+                        message: "gantry: '\(wanted)' matches several targets; " + choices(targets, user))
                 }
                 return .unavailable(
                     message: "gantry: \(user.username) has no running session or instance '\(wanted)'. "
@@ -70,9 +72,13 @@ public struct ShellAccessService: ShellAccess {
             if running.count == 1, let only = running.first { return .target(only) }
             if targets.isEmpty {
                 return .unavailable(
-                    message: "gantry: \(user.username) has no running session. Ask an admin to create one, or run: gantry sessions create")
+                    message:
+                        "gantry: \(user.username) has no running session. Ask an admin to create one, or run: gantry sessions create"
+                )
             }
-            let lead = running.isEmpty ? "\(user.username) has no running session. " : "\(user.username) has several running sessions. "
+            let lead =
+                running.isEmpty
+                ? "\(user.username) has no running session. " : "\(user.username) has several running sessions. "
             return .unavailable(message: "gantry: " + lead + choices(targets, user))
         } catch {
             logger.error("resolving ssh target failed", metadata: ["user": "\(grant.username)", "error": "\(error)"])
@@ -81,7 +87,9 @@ public struct ShellAccessService: ShellAccess {
     }
 
     private func choices(_ targets: [ShellTarget], _ user: User) -> String {
-        let lines = targets.map { "  ssh \(user.username)+\($0.name)@…  (\($0.kind.rawValue) \($0.id.uuidString.prefix(8).lowercased()))" }
+        let lines = targets.map {
+            "  ssh \(user.username)+\($0.name)@…  (\($0.kind.rawValue) \($0.id.uuidString.prefix(8).lowercased()))"
+        }
         return "Pick one with user+name:\n" + lines.joined(separator: "\n")
     }
 
@@ -132,7 +140,8 @@ public struct ShellAccessService: ShellAccess {
         do {
             _ = try await sessions.keepAlive(sessionID: target.id)
         } catch {
-            logger.warning("keeping the session alive failed", metadata: ["session": "\(target.id)", "error": "\(error)"])
+            logger.warning(
+                "keeping the session alive failed", metadata: ["session": "\(target.id)", "error": "\(error)"])
         }
     }
 }

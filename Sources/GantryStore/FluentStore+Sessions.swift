@@ -125,7 +125,8 @@ extension FluentStore {
     public func session(ownerID: UUID, name: String) async throws -> GPUSession? {
         let models = try await GPUSessionModel.query(on: db).filter(\.$ownerID == ownerID).filter(\.$name == name)
             .sort(\.$createdAt, .descending).all()
-        return try (models.first { $0.state == SessionState.running.rawValue || $0.state == SessionState.creating.rawValue }
+        return try
+            (models.first { $0.state == SessionState.running.rawValue || $0.state == SessionState.creating.rawValue }
             ?? models.first)?.domain()
     }
 

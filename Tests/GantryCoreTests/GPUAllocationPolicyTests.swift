@@ -39,8 +39,10 @@ import Testing
 
     @Test func fullTakesOnlyGPUsWithoutMIG() throws {
         let choice = try GPUAllocationPolicy.choose(.full, devices: Self.devices, held: [], eligibleNodes: ["n1"])
-        #expect(choice?.assignment == GPUAssignment(
-            kind: .wholeGPU, deviceUUID: "GPU-b", gpuIndex: 1, gpuModel: "NVIDIA A100-SXM4-40GB", profile: nil))
+        #expect(
+            choice?.assignment
+                == GPUAssignment(
+                    kind: .wholeGPU, deviceUUID: "GPU-b", gpuIndex: 1, gpuModel: "NVIDIA A100-SXM4-40GB", profile: nil))
         #expect(throws: GantryError.self) {
             try GPUAllocationPolicy.choose(.full, devices: Self.devices, held: ["GPU-b"], eligibleNodes: ["n1"])
         }

@@ -30,7 +30,9 @@ import Testing
         #expect(configuration.sshHost == nil)
         #expect(configuration.sshPublicHost == "ssh.example.com" && configuration.sshPublicPort == 22)
         #expect(throws: GantryConfiguration.Invalid.self) {
-            try GantryConfiguration.load(environment: ["GANTRY_TTL_CHECK_INTERVAL": "soon", "GANTRY_GPU_ATTACH": "magic"])
+            try GantryConfiguration.load(environment: [
+                "GANTRY_TTL_CHECK_INTERVAL": "soon", "GANTRY_GPU_ATTACH": "magic",
+            ])
         }
     }
 

@@ -20,7 +20,8 @@ struct OpenSSHClient: Sendable {
         let result = try await Self.run(
             "/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", "test@\(name)", "-f", path])
         guard result.status == 0 else { throw SSHTestError("ssh-keygen failed: \(result.stderr)") }
-        return try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     var publicKey: String {
@@ -34,7 +35,8 @@ struct OpenSSHClient: Sendable {
         [
             "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
             "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "PasswordAuthentication=no",
-            "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-i", (directory as NSString).appendingPathComponent(key),
+            "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-i",
+            (directory as NSString).appendingPathComponent(key),
         ]
     }
 

@@ -58,7 +58,8 @@ struct SSHGatewayEndToEndTests {
 
             // The same session by name; and stdin streams through (tar into /workspace).
             let payload = Data((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
-            let piped = try await client.ssh("alice+train", ["cat > /workspace/blob; wc -c < /workspace/blob"], input: payload)
+            let piped = try await client.ssh(
+                "alice+train", ["cat > /workspace/blob; wc -c < /workspace/blob"], input: payload)
             #expect(piped.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3000000", "\(piped.stderr)")
             let workspace = try #require(session["workspace"] as? String)
             #expect(FileManager.default.contents(atPath: workspace + "/blob") == payload)
@@ -90,7 +91,9 @@ struct SSHGatewayEndToEndTests {
                 + client.options().map { "'\($0)'" }.joined(separator: " ")
                 + " -tt -p \(client.port) alice@127.0.0.1 'sleep 1; stty -a; echo term=$TERM; tty'"
             let result = try await OpenSSHClient.run("/usr/bin/script", ["-qfec", command, "/dev/null"])
-            #expect(result.stdout.contains("rows 40") && result.stdout.contains("columns 100"), "\(result.stdout) \(result.stderr)")
+            #expect(
+                result.stdout.contains("rows 40") && result.stdout.contains("columns 100"),
+                "\(result.stdout) \(result.stderr)")
             #expect(result.stdout.contains("term=xterm-256color"))
             #expect(result.stdout.contains("/dev/pts/"))
         }

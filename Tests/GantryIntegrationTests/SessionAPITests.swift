@@ -10,7 +10,8 @@ import Testing
 struct SessionAPITests {
     /// A server whose GPU inventory comes from `fixture`.
     static func withGPUs(
-        _ fixture: String, environment: [String: String] = [:], _ body: @Sendable @escaping (TestGantry) async throws -> Void
+        _ fixture: String, environment: [String: String] = [:],
+        _ body: @Sendable @escaping (TestGantry) async throws -> Void
     ) async throws {
         let directory = NSTemporaryDirectory() + "gantry-smi-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -31,15 +32,26 @@ struct SessionAPITests {
             #expect(gpu["model"] as? String == "NVIDIA A100-SXM4-40GB")
             #expect(gpu["mig_mode"] as? String == "enabled")
             let devices = try #require(gpu["mig_devices"] as? [[String: Any]])
-            #expect(devices.map { $0["profile"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == ["1g.5gb", "1g.5gb", "2g.10gb", "3g.20gb"])
-            #expect(devices.allSatisfy { ($0["uuid"] as? String)?.hasPrefix("MIG-") == true && $0["in_use"] as? Bool == false })
+            #expect(
+                devices.map { $0["profile"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == [
+                    "1g.5gb", "1g.5gb", "2g.10gb", "3g.20gb",
+                ])
+            #expect(
+                devices.allSatisfy {
+                    ($0["uuid"] as? String)?.hasPrefix("MIG-") == true && $0["in_use"] as? Bool == false
+                })
 
             let profiles = try await gantry.request(.get, "/api/v1/gpus/profiles", token: admin)
             let rows = try #require(profiles["items"] as? [[String: Any]])
             // Seed 001's table comes first, in its order.
-            #expect(rows.prefix(5).map { $0["profile"] as? String } == ["1g.5gb", "2g.10gb", "3g.20gb", "4g.20gb", "7g.40gb"])
+            #expect(
+                rows.prefix(5).map { $0["profile"] as? String } == [
+                    "1g.5gb", "2g.10gb", "3g.20gb", "4g.20gb", "7g.40gb",
+                ])
             let small = try #require(rows.first { $0["profile"] as? String == "1g.5gb" })
-            #expect(small["total"] as? Int == 2 && small["free"] as? Int == 2 && small["slice_fraction"] as? String == "1/7")
+            #expect(
+                small["total"] as? Int == 2 && small["free"] as? Int == 2 && small["slice_fraction"] as? String == "1/7"
+            )
 
             let cluster = try await gantry.request(.get, "/api/v1/cluster", token: admin)
             let capacity = try #require(cluster["capacity"] as? [String: Any])
@@ -96,7 +108,8 @@ struct SessionAPITests {
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o700)
 
             // Hardening as seed 001 asks.
-            let status = try await runInContainer(container, ["sh", "-c", "grep -E '^(CapEff|NoNewPrivs)' /proc/self/status"])
+            let status = try await runInContainer(
+                container, ["sh", "-c", "grep -E '^(CapEff|NoNewPrivs)' /proc/self/status"])
             #expect(status.stdout.contains("CapEff:\t0000000000000000"))
             #expect(status.stdout.contains("NoNewPrivs:\t1"))
 
@@ -140,7 +153,8 @@ struct SessionAPITests {
                 for _ in 0..<8 {
                     group.addTask {
                         try await gantry.request(
-                            .post, "/api/v1/sessions", token: admin, json: ["user_id": "carol", "mig_profile": "1g.5gb"])
+                            .post, "/api/v1/sessions", token: admin,
+                            json: ["user_id": "carol", "mig_profile": "1g.5gb"])
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -257,9 +271,11 @@ struct SessionAPITests {
         try await TestGantry.run { gantry in
             let admin = try await gantry.adminToken()
             let first = try await gantry.request(
-                .post, "/api/v1/sessions", token: admin, json: ["user_id": "admin", "mig_profile": "none", "name": "one"])
+                .post, "/api/v1/sessions", token: admin,
+                json: ["user_id": "admin", "mig_profile": "none", "name": "one"])
             let second = try await gantry.request(
-                .post, "/api/v1/sessions", token: admin, json: ["user_id": "admin", "mig_profile": "none", "name": "two"])
+                .post, "/api/v1/sessions", token: admin,
+                json: ["user_id": "admin", "mig_profile": "none", "name": "two"])
             #expect(first.status == .created && second.status == .created, "\(first.text) \(second.text)")
             let listener = try #require(first["container_id"] as? String)
             let dialer = try #require(second["container_id"] as? String)
@@ -270,7 +286,8 @@ struct SessionAPITests {
             try await Task.sleep(for: .milliseconds(300))
             let local = try await runInContainer(listener, ["sh", "-c", "nc -w 2 127.0.0.1 9000 </dev/null"])
             #expect(local.stdout.contains("hello"), "\(local)")
-            let remote = try await runInContainer(dialer, ["sh", "-c", "nc -w 2 \(address) 9000 </dev/null; echo rc=$?"])
+            let remote = try await runInContainer(
+                dialer, ["sh", "-c", "nc -w 2 \(address) 9000 </dev/null; echo rc=$?"])
             #expect(!remote.stdout.contains("hello"), "\(remote)")
         }
     }
