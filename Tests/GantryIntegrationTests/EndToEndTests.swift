@@ -200,9 +200,12 @@ import Testing
         #expect(session["status"] as? String == "running")
         let sessionContainer = try #require(session["container_id"] as? String)
         let ssh = Process()
-        ssh.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
+        // A plain sh parent: ssh closes inherited descriptors, which blinds Foundation's child
+        // tracking on Linux while it runs.
+        ssh.executableURL = URL(fileURLWithPath: "/bin/sh")
         ssh.arguments = [
-            "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o",
+            "-c", "\"$@\"; status=$?; exit $status", "sh", "/usr/bin/ssh", "-F", "/dev/null", "-o",
+            "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o",
             "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", keyPath, "-p", String(sshPort), "admin@127.0.0.1",
             "echo $NVIDIA_VISIBLE_DEVICES",
         ]

@@ -81,8 +81,10 @@ struct OpenSSHClient: Sendable {
 
     static func runBlocking(_ executable: String, _ arguments: [String], input: Data?) throws -> ProcessResult {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        // Through a plain sh parent: OpenSSH tools close inherited descriptors at start, and
+        // Foundation on Linux then stops noticing any other child's exit until they end.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\"$@\"; status=$?; exit $status", "sh", executable] + arguments
         let out = Pipe()
         let err = Pipe()
         let inPipe = Pipe()

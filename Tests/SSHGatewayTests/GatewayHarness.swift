@@ -12,10 +12,8 @@ import Testing
 
 /// A gateway on an ephemeral loopback port, and the OpenSSH client pointed at it.
 struct GatewayHarness: Sendable {
-    static let sshAvailable =
-        FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh")
-        && FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh-keygen")
 
+    let gateway: SSHGateway
     let port: Int
     let directory: TestDirectory
     let logs: RecordingLogHandler.Store
@@ -38,7 +36,7 @@ struct GatewayHarness: Sendable {
             logger: Logger(label: "ssh-gateway-test") { _ in RecordingLogHandler(store: logs) })
         let address = try await gateway.start()
         let harness = GatewayHarness(
-            port: try #require(address.port), directory: directory, logs: logs, metrics: metrics)
+            gateway: gateway, port: try #require(address.port), directory: directory, logs: logs, metrics: metrics)
         do {
             let result = try await body(harness)
             await gateway.shutdown()

@@ -5,7 +5,7 @@ import SSHGateway
 import Testing
 
 /// The real OpenSSH client against the gateway, with commands run on this machine by the fake.
-@Suite(.enabled(if: GatewayHarness.sshAvailable), .timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(3)))
 struct SSHGatewayCommandTests {
     @Test func runsACommandWithAnEd25519Key() async throws {
         try await TestDirectory.with { directory in

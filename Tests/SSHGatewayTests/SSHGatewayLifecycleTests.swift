@@ -1,9 +1,11 @@
 import Foundation
 import GantryServices
+import NIOCore
+import NIOPosix
 import SSHGateway
 import Testing
 
-@Suite(.enabled(if: GatewayHarness.sshAvailable), .timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(3)))
 struct SSHGatewayLifecycleTests {
     @Test func closesTheExecSessionWhenTheClientGoesAway() async throws {
         try await TestDirectory.with { directory in
@@ -72,7 +74,7 @@ struct SSHGatewayLifecycleTests {
         try await TestDirectory.with { directory in
             let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
             let access = FakeShellAccess(keys: ["alice": [key.blob]])
-            try await GatewayHarness.with(access, in: directory, configure: { $0.idleTimeout = .seconds(2) }) {
+            try await GatewayHarness.with(access, in: directory, configure: { $0.idleTimeout = .seconds(1) }) {
                 gateway in
                 let client = try RunningCommand(
                     "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 30"), in: directory.url,
@@ -90,6 +92,64 @@ struct SSHGatewayLifecycleTests {
                     [key], command: "for i in 1 2 3 4 5 6; do echo $i; sleep 0.8; done", timeout: .seconds(40))
                 #expect(chatty.status == 0)
                 #expect(chatty.output == "1\n2\n3\n4\n5\n6\n")
+            }
+        }
+    }
+
+    @Test func shutdownEndsSessionsAndStopsListening() async throws {
+        try await TestDirectory.with { directory in
+            let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
+            let access = FakeShellAccess(keys: ["alice": [key.blob]])
+            try await GatewayHarness.with(access, in: directory) { gateway in
+                let client = try RunningCommand(
+                    "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 60"), in: directory.url)
+                #expect(await eventually { !access.snapshot.sessions.isEmpty })
+                await gateway.gateway.shutdown()
+                let result = try await client.result()
+                #expect(result.status == 255)
+                #expect(result.elapsed < .seconds(30))
+                #expect(await eventually { access.snapshot.sessions.first?.closeCount == 1 })
+                #expect(gateway.gateway.localAddress == nil)
+                let refused = try await gateway.ssh([key], command: "echo hello", timeout: .seconds(20))
+                #expect(refused.status == 255)
+            }
+        }
+    }
+
+    @Test func turnsAwayConnectionsBeyondTheLimit() async throws {
+        try await TestDirectory.with { directory in
+            let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
+            let access = FakeShellAccess(keys: ["alice": [key.blob]])
+            try await GatewayHarness.with(access, in: directory, configure: { $0.maxConnections = 1 }) { gateway in
+                let first = try RunningCommand(
+                    "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 60"), in: directory.url)
+                #expect(await eventually { !access.snapshot.sessions.isEmpty })
+                let second = try await gateway.ssh([key], command: "echo hello", timeout: .seconds(20))
+                #expect(second.status == 255)
+                #expect(access.snapshot.execs.count == 1)
+                #expect(gateway.logs.first("ssh connection refused: too many connections") != nil)
+                first.terminate()
+                _ = try await first.result()
+                // The slot frees up once the first connection has closed.
+                #expect(await eventually { gateway.metrics.snapshot.closed == 1 })
+                let third = try await gateway.ssh([key], command: "echo hello", timeout: .seconds(20))
+                #expect(third.status == 0, "\(third.stderr)")
+            }
+        }
+    }
+
+    @Test func dropsConnectionsThatNeverSignIn() async throws {
+        try await TestDirectory.with { directory in
+            let access = FakeShellAccess(keys: [:])
+            try await GatewayHarness.with(access, in: directory, configure: { $0.loginGraceTime = .seconds(1) }) {
+                gateway in
+                // A bare TCP connection that never says a word.
+                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: "127.0.0.1", port: gateway.port).get()
+                let started = ContinuousClock.now
+                try await channel.closeFuture.get()
+                #expect(ContinuousClock.now - started < .seconds(10))
+                #expect(await eventually { gateway.logs.first("ssh login timed out") != nil })
             }
         }
     }
