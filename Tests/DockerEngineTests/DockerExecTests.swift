@@ -201,9 +201,10 @@ struct DockerExecTests {
     }
 
     /// Input throughput; the figure is printed, not asserted. `GANTRY_EXEC_BENCH_MIB` sets the size
-    /// (default 256 MiB) for comparison with `docker exec -i`.
+    /// (default 16 MiB, to keep the suite quick; 1024 for the benchmark figure) for comparison with
+    /// `docker exec -i`.
     @Test func inputThroughput() async throws {
-        let mebibytes = ProcessInfo.processInfo.environment["GANTRY_EXEC_BENCH_MIB"].flatMap(Int.init) ?? 256
+        let mebibytes = ProcessInfo.processInfo.environment["GANTRY_EXEC_BENCH_MIB"].flatMap(Int.init) ?? 16
         try await withContainer { runtime, id in
             let session = try await runtime.exec(ExecCommand(containerID: id, argv: ["sh", "-c", "cat > /dev/null"]))
             let chunk = ByteBuffer(repeating: 0, count: 64 * 1024)
@@ -323,7 +324,8 @@ struct DockerExecConnectionTests {
                 guard case .unreachable = error as? ContainerRuntimeError else { return false }
                 return true
             }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // Far below the client's standard request timeout: the given one was honoured.
+            #expect(ContinuousClock.now - started < .seconds(20))
         }
     }
 

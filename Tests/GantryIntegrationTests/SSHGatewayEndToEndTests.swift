@@ -63,6 +63,14 @@ struct SSHGatewayEndToEndTests {
             #expect(piped.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3000000", "\(piped.stderr)")
             let workspace = try #require(session["workspace"] as? String)
             #expect(FileManager.default.contents(atPath: workspace + "/blob") == payload)
+
+            // Sessions, devices and SSH traffic show in /metrics.
+            let metrics = try await gantry.request(.get, "/metrics").text
+            #expect(metrics.contains("gantry_sessions{state=\"running\"} 1"), "\(metrics)")
+            #expect(metrics.contains("gantry_gpu_devices_allocated{node=\"local\",kind=\"mig\"} 1"))
+            #expect(metrics.contains("gantry_ssh_connections_total 3"))
+            let received = metrics.split(separator: "\n").first { $0.hasPrefix("gantry_ssh_received_bytes_total ") }
+            #expect(received.flatMap { Int($0.split(separator: " ").last ?? "") }.map { $0 >= 3_000_000 } == true)
         }
     }
 

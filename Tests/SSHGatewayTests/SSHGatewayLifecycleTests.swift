@@ -74,7 +74,7 @@ struct SSHGatewayLifecycleTests {
         try await TestDirectory.with { directory in
             let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
             let access = FakeShellAccess(keys: ["alice": [key.blob]])
-            try await GatewayHarness.with(access, in: directory, configure: { $0.idleTimeout = .seconds(1) }) {
+            try await GatewayHarness.with(access, in: directory, configure: { $0.idleTimeout = .seconds(2) }) {
                 gateway in
                 let client = try RunningCommand(
                     "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 30"), in: directory.url,
@@ -83,13 +83,13 @@ struct SSHGatewayLifecycleTests {
                 let started = ContinuousClock.now
                 let result = try await client.result()
                 #expect(result.status == 255)
-                #expect(ContinuousClock.now - started < .seconds(10))
+                #expect(ContinuousClock.now - started < .seconds(20))
                 #expect(await eventually { access.snapshot.sessions.first?.closeCount == 1 })
                 #expect(gateway.logs.first("ssh connection idle, closing") != nil)
 
                 // Output counts as activity: a chatty command outlives the timeout.
                 let chatty = try await gateway.ssh(
-                    [key], command: "for i in 1 2 3 4 5 6; do echo $i; sleep 0.8; done", timeout: .seconds(40))
+                    [key], command: "for i in 1 2 3 4 5 6; do echo $i; sleep 0.5; done", timeout: .seconds(40))
                 #expect(chatty.status == 0)
                 #expect(chatty.output == "1\n2\n3\n4\n5\n6\n")
             }
