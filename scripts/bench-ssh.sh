@@ -115,10 +115,12 @@ awk -v g="$GW_SHELL" -v s="$SSHD_SHELL" -v e="$EXEC_SHELL" -v n="$RUNS" 'BEGIN {
     n, g * 1000, e * 1000, g / e, s * 1000, g / s }'
 
 START=$(date +%s.%N)
+PIDS=()
 for i in $(seq 1 50); do
   ( ssh "${SSH_OPTS[@]}" -p "$GW_PORT" admin@127.0.0.1 "echo run-$i" >"$DATA/c$i.out" 2>"$DATA/c$i.err"; echo $? >"$DATA/c$i.rc" ) &
+  PIDS+=($!)
 done
-wait
+wait "${PIDS[@]}" || true
 END=$(date +%s.%N)
 FAILED=0; for i in $(seq 1 50); do [[ "$(cat "$DATA/c$i.rc")" == 0 && "$(cat "$DATA/c$i.out")" == "run-$i" ]] || FAILED=$((FAILED + 1)); done
 awk -v t="$(awk -v a="$END" -v b="$START" 'BEGIN { print a - b }')" -v f="$FAILED" 'BEGIN {
