@@ -70,20 +70,22 @@ final class DockerExecSession: ContainerExecSession {
         guard tty else { return }
         let query = [("h", String(size.rows)), ("w", String(size.columns))]
         let path = "/exec/\(DockerEngineClient.pathSegment(execID))/resize"
-        var retried = false
+        var retries = 0
         while true {
             let answer = try await client.send(.POST, path, query: query)
+            // Right after the start an engine may not count the exec as running yet: 409, or 500
+            // "cannot resize a stopped container" while containerd is still starting it.
+            let notStartedYet = answer.status == 500 && answer.message.contains("stopped container")
             switch answer.status {
             case 200..<300:
                 return
-            case 404, 409:
+            case 404, 409, 500 where notStartedYet:
                 // Once the process has ended there is no terminal left to size (the engine then answers
                 // 404 "no such exec").
                 if connection.output.isFinished { return }
-                guard retried else {
-                    // Right after the start an engine may not count the exec as running yet.
-                    retried = true
-                    try? await Task.sleep(for: .milliseconds(100))
+                guard retries >= 10 else {
+                    retries += 1
+                    try? await Task.sleep(for: .milliseconds(50 * retries))
                     continue
                 }
                 if try await isRunning() == false { return }
