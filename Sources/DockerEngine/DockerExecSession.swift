@@ -79,7 +79,8 @@ final class DockerExecSession: ContainerExecSession {
             switch answer.status {
             case 200..<300:
                 return
-            case 404, 409, 500 where notStartedYet:
+            case 404, 409,
+                500 where notStartedYet:
                 // Once the process has ended there is no terminal left to size (the engine then answers
                 // 404 "no such exec").
                 if connection.output.isFinished { return }
