@@ -37,7 +37,7 @@ public final class GantryMetrics: Sendable {
         for state in InstanceState.allCases {
             registry.makeGauge(
                 descriptor: MetricNameDescriptor(
-                    namespace: "gantry", metricName: "instances", helpText: "Instances by state."),
+                    namespace: "gantry", metricName: "instances", unitName: "", helpText: "Instances by state."),
                 labels: [("state", state.rawValue)]
             ).set(Double(counts[state] ?? 0))
         }
@@ -45,7 +45,7 @@ public final class GantryMetrics: Sendable {
         for state in SessionState.allCases {
             registry.makeGauge(
                 descriptor: MetricNameDescriptor(
-                    namespace: "gantry", metricName: "sessions", helpText: "GPU sessions by state."),
+                    namespace: "gantry", metricName: "sessions", unitName: "", helpText: "GPU sessions by state."),
                 labels: [("state", state.rawValue)]
             ).set(Double(sessionCounts[state] ?? 0))
         }
@@ -61,6 +61,7 @@ public final class GantryMetrics: Sendable {
                     registry.makeGauge(
                         descriptor: MetricNameDescriptor(
                             namespace: "gantry", metricName: name,
+                            unitName: "",
                             helpText: name == "gpu_devices"
                                 ? "GPU devices sessions can hold (MIG devices, whole GPUs)."
                                 : "GPU devices held by active sessions."),
@@ -94,7 +95,7 @@ public final class GantryMetrics: Sendable {
     private func setNodeGauge(_ name: String, unit: String, help: String, _ node: String, _ value: Double) {
         registry.makeGauge(
             descriptor: MetricNameDescriptor(
-                namespace: "gantry", subsystem: "node", metricName: name, unitName: unit.isEmpty ? nil : unit,
+                namespace: "gantry", subsystem: "node", metricName: name, unitName: unit,
                 helpText: help),
             labels: [("node", node)]
         ).set(value)

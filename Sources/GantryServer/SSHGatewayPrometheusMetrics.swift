@@ -8,13 +8,15 @@ struct SSHGatewayPrometheusMetrics: SSHGatewayMetrics {
 
     private func counter(_ name: String, _ help: String) -> Counter {
         registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "gantry", subsystem: "ssh", metricName: name, helpText: help))
+            descriptor: MetricNameDescriptor(
+                namespace: "gantry", subsystem: "ssh", metricName: name, unitName: "", helpText: help))
     }
 
     private var open: Gauge {
         registry.makeGauge(
             descriptor: MetricNameDescriptor(
-                namespace: "gantry", subsystem: "ssh", metricName: "connections_open", helpText: "Open SSH connections."
+                namespace: "gantry", subsystem: "ssh", metricName: "connections_open", unitName: "",
+                helpText: "Open SSH connections."
             ))
     }
 

@@ -313,15 +313,12 @@ public struct SessionService: Sendable {
         if caller.isAdmin {
             byState = try await store.countSessionsByState()
         } else {
-            var skip = 0
-            while true {
-                let page = try await store.listSessions(ownerID: caller.id, state: nil, skip: skip, limit: 500)
-                for session in page.items { byState[session.state, default: 0] += 1 }
-                skip += page.items.count
-                if page.items.isEmpty || skip >= page.total { break }
+            for session in try await store.allSessions(ownerID: caller.id, state: nil) {
+                byState[session.state, default: 0] += 1
             }
         }
-        let active = try await store.activeSessions().filter { caller.isAdmin || $0.ownerID == caller.id }
+        let allActive = try await store.activeSessions()
+        let active = allActive.filter { caller.isAdmin || $0.ownerID == caller.id }
         var byProfile: [String: Int] = [:]
         for session in active {
             byProfile[session.gpu?.profile ?? session.gpu.map { _ in "full" } ?? "none", default: 0] += 1
@@ -329,7 +326,7 @@ public struct SessionService: Sendable {
         let devices = try await store.gpuInventories().flatMap {
             SchedulableGPUDevice.devices(of: $0.inventory, node: $0.node)
         }
-        let held = Set(try await store.activeSessions().compactMap(\.gpu?.deviceUUID))
+        let held = Set(allActive.compactMap(\.gpu?.deviceUUID))
         return Stats(
             byState: byState, byProfile: byProfile, devicesTotal: devices.count,
             devicesAllocated: devices.filter { held.contains($0.uuid) }.count)

@@ -77,3 +77,15 @@ public protocol SessionStore: Sendable {
     func extendSession(id: UUID, atLeast until: Date) async throws -> Date?
     func countSessionsByState() async throws -> [SessionState: Int]
 }
+
+extension SessionStore {
+    /// Every matching session, read a page at a time.
+    public func allSessions(ownerID: UUID?, state: SessionState?) async throws -> [GPUSession] {
+        var result: [GPUSession] = []
+        while true {
+            let page = try await listSessions(ownerID: ownerID, state: state, skip: result.count, limit: 500)
+            result += page.items
+            if page.items.isEmpty || result.count >= page.total { return result }
+        }
+    }
+}

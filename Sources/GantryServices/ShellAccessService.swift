@@ -95,20 +95,14 @@ public struct ShellAccessService: ShellAccess {
 
     func runningTargets(of user: User) async throws -> [ShellTarget] {
         var targets: [ShellTarget] = []
-        var skip = 0
-        while true {
-            let page = try await store.listSessions(ownerID: user.id, state: .running, skip: skip, limit: 500)
-            for session in page.items {
-                guard let container = session.containerID else { continue }
-                targets.append(
-                    ShellTarget(
-                        kind: .session, id: session.id, name: session.name, ownerID: user.id,
-                        ownerUsername: user.username, node: session.node, containerID: container))
-            }
-            skip += page.items.count
-            if page.items.isEmpty || skip >= page.total { break }
+        for session in try await store.allSessions(ownerID: user.id, state: .running) {
+            guard let container = session.containerID else { continue }
+            targets.append(
+                ShellTarget(
+                    kind: .session, id: session.id, name: session.name, ownerID: user.id,
+                    ownerUsername: user.username, node: session.node, containerID: container))
         }
-        skip = 0
+        var skip = 0
         while true {
             let page = try await store.listInstances(ownerID: user.id, skip: skip, limit: 500)
             for instance in page.items where instance.state == .running {
