@@ -468,9 +468,11 @@ public struct SessionService: Sendable {
                 _ = try? await end(session, as: .failed, reason: reason)
             }
             for container in containers where !owned.contains(container.id) {
-                // A session still being created has no container id yet; leave young ones alone.
+                // The list of active sessions above may predate this container's session getting its
+                // container id (it was still creating): only a container whose session has ended, or
+                // never existed, is an orphan.
                 if let id = container.labels[ContainerLabels.id].flatMap(UUID.init(uuidString:)),
-                    let session = try await store.session(id: id), session.state == .creating
+                    let session = try await store.session(id: id), session.state.isActive
                 {
                     continue
                 }
