@@ -40,6 +40,8 @@ cleanup() {
     kill -TERM "$GANTRY_PID" 2>/dev/null || true
     wait "$GANTRY_PID" 2>/dev/null || true
   fi
+  # Whatever the API could not end, the engine removes.
+  [[ -n "${CONTAINER:-}" ]] && docker rm -f "$CONTAINER" >/dev/null 2>&1 || true
   rm -rf "$DATA"
 }
 trap cleanup EXIT
