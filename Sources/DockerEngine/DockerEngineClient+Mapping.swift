@@ -7,6 +7,8 @@ extension DockerEngineClient {
     static func createBody(for spec: ContainerSpec) -> CreateContainerBody {
         let port = "\(spec.containerPort)/tcp"
         let publishes = spec.hostPort > 0
+        // `docker run -i`: stdin stays open for one attach and closes when that client closes it.
+        let stdin: Bool? = spec.opensStdin ? true : nil
         return CreateContainerBody(
             image: spec.image,
             cmd: spec.command,
@@ -38,11 +40,19 @@ extension DockerEngineClient {
                         CreateContainerBody.DeviceRequest(
                             driver: "nvidia", deviceIDs: spec.gpuDeviceIDs, capabilities: [["gpu"]])
                     ],
-                initProcess: spec.runsInit ? true : nil
+                initProcess: spec.runsInit ? true : nil,
+                readonlyRootfs: spec.readOnlyRootFilesystem ? true : nil,
+                tmpfs: spec.tmpfs.isEmpty ? nil : spec.tmpfs
             ),
             user: spec.user,
             workingDir: spec.workingDirectory,
-            hostname: spec.hostname
+            hostname: spec.hostname,
+            // Left out unless asked for, so that other bodies stay as they were.
+            openStdin: stdin,
+            stdinOnce: stdin,
+            attachStdin: stdin,
+            attachStdout: stdin,
+            attachStderr: stdin
         )
     }
 
@@ -56,7 +66,8 @@ extension DockerEngineClient {
             status: status,
             // The engine reports 0 for containers that have not exited; that is no exit code.
             exitCode: status == .exited || status == .dead ? body.state.exitCode : nil,
-            error: error
+            error: error,
+            oomKilled: body.state.oomKilled ?? false
         )
     }
 

@@ -49,6 +49,12 @@ struct CreateContainerBody: Encodable, Equatable {
     var user: String? = nil
     var workingDir: String? = nil
     var hostname: String? = nil
+    /// The stdin and output flags of `docker run -i` (all `true`), or left out.
+    var openStdin: Bool? = nil
+    var stdinOnce: Bool? = nil
+    var attachStdin: Bool? = nil
+    var attachStdout: Bool? = nil
+    var attachStderr: Bool? = nil
 
     enum CodingKeys: String, CodingKey {
         case image = "Image"
@@ -60,6 +66,11 @@ struct CreateContainerBody: Encodable, Equatable {
         case user = "User"
         case workingDir = "WorkingDir"
         case hostname = "Hostname"
+        case openStdin = "OpenStdin"
+        case stdinOnce = "StdinOnce"
+        case attachStdin = "AttachStdin"
+        case attachStdout = "AttachStdout"
+        case attachStderr = "AttachStderr"
     }
 
     struct HostConfig: Encodable, Equatable {
@@ -75,6 +86,9 @@ struct CreateContainerBody: Encodable, Equatable {
         var networkMode: String? = nil
         var deviceRequests: [DeviceRequest]? = nil
         var initProcess: Bool? = nil
+        var readonlyRootfs: Bool? = nil
+        /// Mount point → options.
+        var tmpfs: [String: String]? = nil
 
         enum CodingKeys: String, CodingKey {
             case nanoCpus = "NanoCpus"
@@ -89,6 +103,8 @@ struct CreateContainerBody: Encodable, Equatable {
             case networkMode = "NetworkMode"
             case deviceRequests = "DeviceRequests"
             case initProcess = "Init"
+            case readonlyRootfs = "ReadonlyRootfs"
+            case tmpfs = "Tmpfs"
         }
     }
 
@@ -153,11 +169,13 @@ struct ContainerInspectBody: Decodable {
         var status: String
         var exitCode: Int?
         var error: String?
+        var oomKilled: Bool?
 
         enum CodingKeys: String, CodingKey {
             case status = "Status"
             case exitCode = "ExitCode"
             case error = "Error"
+            case oomKilled = "OOMKilled"
         }
     }
 

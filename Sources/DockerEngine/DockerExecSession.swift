@@ -4,24 +4,46 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// An attached exec on a Docker Engine: the hijacked connection for its streams, the engine's HTTP API
-/// for its terminal size and exit status.
-final class DockerExecSession: ContainerExecSession {
-    let execID: String
-    let tty: Bool
-    private let client: DockerEngineClient
-    private let connection: DockerExecConnection
+/// A session whose process streams run over a hijacked connection: exec and attach differ only in how
+/// they ask the engine about the process.
+protocol DockerStreamSession: ContainerExecSession {
+    var stream: DockerHijackedStream { get }
+}
+
+extension DockerStreamSession {
+    var output: DockerExecOutputQueue { stream.output }
+
+    func nextOutput() async throws -> ExecOutputChunk? {
+        try await stream.output.next()
+    }
+
+    func send(_ bytes: ByteBuffer) async throws {
+        try await stream.send(bytes)
+    }
+
+    func finishInput() async throws {
+        try await stream.finishInput()
+    }
+
+    func close() async {
+        try? await stream.connection.channel.close()
+    }
+}
+
+/// The stdin and output of a process on a hijacked connection: output read through its queue, input
+/// written in order with at most one write outstanding. Closes the connection when it goes away.
+final class DockerHijackedStream: Sendable {
+    let connection: DockerExecConnection
+    /// What the stream belongs to, for error messages (`exec <id>`, `container <id>`).
+    private let subject: String
+    private let host: DockerEngineHost
     /// The write of the last `send`, which the next one waits for.
     private let lastWrite = Mutex<EventLoopFuture<Void>?>(nil)
 
-    /// How long `exitStatus()` waits for the engine to notice the process has ended.
-    static let exitStatusWait = Duration.seconds(5)
-
-    init(execID: String, tty: Bool, client: DockerEngineClient, connection: DockerExecConnection) {
-        self.execID = execID
-        self.tty = tty
-        self.client = client
+    init(connection: DockerExecConnection, subject: String, host: DockerEngineHost) {
         self.connection = connection
+        self.subject = subject
+        self.host = host
     }
 
     deinit {
@@ -30,10 +52,6 @@ final class DockerExecSession: ContainerExecSession {
     }
 
     var output: DockerExecOutputQueue { connection.output }
-
-    func nextOutput() async throws -> ExecOutputChunk? {
-        try await connection.output.next()
-    }
 
     func send(_ bytes: ByteBuffer) async throws {
         // The buffer is written as it is, not copied. Waiting for the previous write rather than this one
@@ -45,7 +63,7 @@ final class DockerExecSession: ContainerExecSession {
         do {
             try await previous?.get()
         } catch {
-            throw streamFailure(error, while: "sending input")
+            throw failure(error, while: "sending input")
         }
     }
 
@@ -57,8 +75,31 @@ final class DockerExecSession: ContainerExecSession {
         } catch ChannelError.outputClosed, ChannelError.alreadyClosed {
             return
         } catch {
-            throw streamFailure(error, while: "closing input")
+            throw failure(error, while: "closing input")
         }
+    }
+
+    func failure(_ error: any Error, while action: String) -> ContainerRuntimeError {
+        .unreachable("\(host): \(subject): \(action) failed: \(error)")
+    }
+}
+
+/// An attached exec on a Docker Engine: the hijacked connection for its streams, the engine's HTTP API
+/// for its terminal size and exit status.
+final class DockerExecSession: DockerStreamSession {
+    let execID: String
+    let tty: Bool
+    let stream: DockerHijackedStream
+    private let client: DockerEngineClient
+
+    /// How long `exitStatus()` waits for the engine to notice the process has ended.
+    static let exitStatusWait = Duration.seconds(5)
+
+    init(execID: String, tty: Bool, client: DockerEngineClient, connection: DockerExecConnection) {
+        self.execID = execID
+        self.tty = tty
+        self.client = client
+        self.stream = DockerHijackedStream(connection: connection, subject: "exec \(execID)", host: client.host)
     }
 
     func resize(_ size: TerminalSize) async throws {
@@ -83,7 +124,7 @@ final class DockerExecSession: ContainerExecSession {
                 500 where notStartedYet:
                 // Once the process has ended there is no terminal left to size (the engine then answers
                 // 404 "no such exec").
-                if connection.output.isFinished { return }
+                if stream.output.isFinished { return }
                 guard retries >= 10 else {
                     retries += 1
                     try? await Task.sleep(for: .milliseconds(50 * retries))
@@ -125,14 +166,6 @@ final class DockerExecSession: ContainerExecSession {
                 throw answer.engineError
             }
         }
-    }
-
-    func close() async {
-        try? await connection.channel.close()
-    }
-
-    private func streamFailure(_ error: any Error, while action: String) -> ContainerRuntimeError {
-        .unreachable("\(client.host): exec \(execID): \(action) failed: \(error)")
     }
 }
 

@@ -13,14 +13,18 @@ public struct APIServices: Sendable {
     public var sessions: SessionService
     public var gpus: GPUService
     public var sshKeys: SSHKeyService
+    public var plugins: PluginService
+    public var jobs: JobService
     public var readiness: @Sendable () async -> [String: String]
     public var openSignUp: Bool
 
     public init(
         users: UserService, images: ImageService, instances: InstanceService, nodes: NodeService,
-        sessions: SessionService, gpus: GPUService, sshKeys: SSHKeyService,
+        sessions: SessionService, gpus: GPUService, sshKeys: SSHKeyService, plugins: PluginService, jobs: JobService,
         readiness: @escaping @Sendable () async -> [String: String], openSignUp: Bool
     ) {
+        self.plugins = plugins
+        self.jobs = jobs
         self.sessions = sessions
         self.gpus = gpus
         self.sshKeys = sshKeys

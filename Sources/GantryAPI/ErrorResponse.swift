@@ -20,6 +20,8 @@ enum ErrorResponse {
         case .quotaExceeded: .forbidden
         case .insufficientCapacity: .conflict
         case .unavailable: .serviceUnavailable
+        case .payloadTooLarge: .contentTooLarge
+        case .rateLimited: .tooManyRequests
         case .internalFailure: .internalServerError
         }
     }
@@ -102,6 +104,7 @@ enum ErrorResponse {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if error.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         if let requestID, let name = HTTPField.Name("X-Request-ID") { headers[name] = requestID }
+        if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(max(seconds, 1)) }
         return Response(
             status: status(for: error.kind), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

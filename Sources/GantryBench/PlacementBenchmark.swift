@@ -53,10 +53,3 @@ struct PlacementBenchmark: AsyncParsableCommand {
                 rate, baselineRate, baselineRate / rate))
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

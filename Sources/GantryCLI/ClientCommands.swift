@@ -19,6 +19,8 @@ public enum ClientCommands {
             GPUsCommand.self,
             SessionsCommand.self,
             SSHKeysCommand.self,
+            PluginsCommand.self,
+            JobsCommand.self,
         ]
     }
 }

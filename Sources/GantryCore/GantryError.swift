@@ -10,6 +10,8 @@ public struct GantryError: Error, Sendable, Equatable, CustomStringConvertible {
         case quotaExceeded
         case insufficientCapacity
         case unavailable
+        case payloadTooLarge
+        case rateLimited
         case internalFailure
     }
 
@@ -20,11 +22,14 @@ public struct GantryError: Error, Sendable, Equatable, CustomStringConvertible {
     public var resource: String?
     /// Node by node, what is short, when `kind == .insufficientCapacity`.
     public var shortfalls: [NodeShortfall]?
+    /// How long to wait before trying again (`Retry-After`), for `rateLimited` and `unavailable`.
+    public var retryAfterSeconds: Int?
 
     public init(
         _ kind: Kind, code: String, detail: String, resource: String? = nil,
-        shortfalls: [NodeShortfall]? = nil
+        shortfalls: [NodeShortfall]? = nil, retryAfterSeconds: Int? = nil
     ) {
+        self.retryAfterSeconds = retryAfterSeconds
         self.kind = kind
         self.code = code
         self.detail = detail

@@ -19,6 +19,12 @@ public enum Identifiers {
             rest: { isLowerLetter($0) || isDigit($0) || $0 == "-" || $0 == "." || $0 == "_" }, maxLength: 63)
     }
 
+    /// `^[a-z0-9-]{1,100}$`: plugin names (seed 003).
+    public static func isValidPluginName(_ value: String) -> Bool {
+        (1...100).contains(value.utf8.count)
+            && value.allSatisfy { isLowerLetter($0) || isDigit($0) || $0 == "-" }
+    }
+
     /// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces.
     public static func isValidEmail(_ value: String) -> Bool {
         guard value.count <= 254, !value.contains(where: { $0.isWhitespace }) else { return false }

@@ -119,18 +119,38 @@ public struct GantryApplication: Sendable {
             store: store, runtimes: runtimes, workspaces: LocalWorkspaceProvisioner(), settings: sessionSettings,
             instanceSettings: instanceSettings, logger: logger)
         let sshKeys = SSHKeyService(store: store, logger: logger)
+        let metrics = GantryMetrics(store: store, nodes: nodes)
+
+        let jobSettings = jobSettings(configuration, installationID: installationID)
+        let jobMetrics = JobPrometheusMetrics(registry: metrics.registry)
+        let schemas = JobSchemaCache()
+        let jobSignal = JobQueueSignal()
+        let jobRuns = JobRunRegistry()
+        let plugins = PluginService(store: store, settings: jobSettings, schemas: schemas, logger: logger)
+        let jobs = JobService(
+            store: store, settings: jobSettings, schemas: schemas, signal: jobSignal, runs: jobRuns,
+            metrics: jobMetrics,
+            logger: logger)
+        let jobWorkers = JobWorkerPool(
+            store: store, executor: ContainerJobExecutor(runtimes: runtimes, settings: jobSettings, logger: logger),
+            runtimes: runtimes, settings: jobSettings, schemas: schemas, signal: jobSignal, registry: jobRuns,
+            metrics: jobMetrics, logger: logger)
 
         let services = APIServices(
             users: users, images: images, instances: instances, nodes: nodes, sessions: sessions, gpus: gpus,
-            sshKeys: sshKeys, readiness: { await readinessChecks(store: store, engine: docker) },
-            openSignUp: configuration.openSignUp)
-        let metrics = GantryMetrics(store: store, nodes: nodes)
+            sshKeys: sshKeys, plugins: plugins, jobs: jobs,
+            readiness: { await readinessChecks(store: store, engine: docker) }, openSignUp: configuration.openSignUp)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: CredentialsMiddleware())
+        // The job input limit plus room for the envelope; the service checks the input itself.
+        router.add(
+            middleware: RequestBodyLimitMiddleware(
+                limit: jobSettings.maxInputBytes + 64 * 1024, path: "/api/v1/jobs",
+                detail: "job input is limited to \(jobSettings.maxInputBytes) bytes"))
         try APIHandler(services: services).registerHandlers(
             on: router, configuration: APIHandler.serverConfiguration)
         try OpenAPIDocumentRoutes().register(on: router)
@@ -164,6 +184,7 @@ public struct GantryApplication: Sendable {
                     reconciler: reconciler, nodes: nodes, trigger: trigger,
                     interval: .milliseconds(Int(configuration.reconcileIntervalSeconds * 1000)),
                     maxConcurrentInstances: 16, logger: logger))
+            background.append(JobWorkerService(pool: jobWorkers))
         }
         let application = Application(
             router: router,
@@ -175,6 +196,22 @@ public struct GantryApplication: Sendable {
             application: application, store: store, services: services, reconciler: reconciler,
             installationID: installationID, sshGateway: gateway,
             generatedAdminPassword: generatedPassword, httpClient: httpClient)
+    }
+
+    static func jobSettings(_ configuration: GantryConfiguration, installationID: String) -> JobSettings {
+        let check = Duration.milliseconds(Int64(configuration.jobCheckIntervalSeconds * 1000))
+        return JobSettings(
+            concurrency: configuration.jobConcurrency,
+            retry: JobRetryPolicy(
+                maxRetries: configuration.jobMaxRetries,
+                baseDelay: .milliseconds(Int64(configuration.jobBackoffSeconds * 1000))),
+            queueTTL: .milliseconds(Int64(configuration.jobQueueTTLSeconds * 1000)),
+            maxQueued: configuration.jobMaxQueued,
+            rateLimitPerMinute: configuration.jobRateLimitPerMinute == 0 ? nil : configuration.jobRateLimitPerMinute,
+            maxInputBytes: configuration.jobMaxInputBytes,
+            lease: .milliseconds(Int64(configuration.jobLeaseSeconds * 1000)),
+            pollInterval: min(check, .seconds(1)), housekeepingInterval: check, node: configuration.nodeName,
+            installation: installationID, defaultTimeoutSeconds: Int(configuration.jobDefaultTimeoutSeconds))
     }
 
     /// A bare name is looked up on PATH, as a shell would; a path is used as given.

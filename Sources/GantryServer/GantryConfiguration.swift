@@ -49,6 +49,17 @@ public struct GantryConfiguration: Sendable {
     public var sessionNetwork: String
     public var sessionSelfService: Bool
     public var sessionFirstUID: Int
+    public var jobConcurrency: Int
+    public var jobMaxRetries: Int
+    public var jobBackoffSeconds: Double
+    public var jobQueueTTLSeconds: Double
+    public var jobMaxQueued: Int
+    /// 0 turns the limit off.
+    public var jobRateLimitPerMinute: Int
+    public var jobLeaseSeconds: Double
+    public var jobCheckIntervalSeconds: Double
+    public var jobMaxInputBytes: Int
+    public var jobDefaultTimeoutSeconds: Double
 
     public enum LogFormat: String, Sendable {
         case json
@@ -162,6 +173,37 @@ public struct GantryConfiguration: Sendable {
             key: "GANTRY_SESSION_UID_START", defaultValue: "20000",
             meaning: "First POSIX uid given to session users; containers run as it and own the workspace."),
         Setting(
+            key: "GANTRY_JOB_CONCURRENCY", defaultValue: "(CPU count)",
+            meaning: "Jobs this server runs at once; 0 runs none (an API-only replica)."),
+        Setting(
+            key: "GANTRY_JOB_MAX_RETRIES", defaultValue: "3",
+            meaning: "Retries after a retryable failure (exit code, container error, timeout, lost worker)."),
+        Setting(
+            key: "GANTRY_JOB_BACKOFF", defaultValue: "1s",
+            meaning: "Delay before the first retry; it doubles for each further retry (1 s, 2 s, 4 s)."),
+        Setting(
+            key: "GANTRY_JOB_QUEUE_TTL", defaultValue: "1h",
+            meaning: "A job due this long without starting fails as expired (dead-lettered)."),
+        Setting(
+            key: "GANTRY_JOB_MAX_QUEUED", defaultValue: "10000",
+            meaning: "Most queued jobs; submissions beyond get 503 queue_full."),
+        Setting(
+            key: "GANTRY_RATE_LIMIT_JOBS_PER_MINUTE", defaultValue: "10",
+            meaning: "Job creations per user per minute (429 with Retry-After beyond); 0 turns it off."),
+        Setting(
+            key: "GANTRY_JOB_LEASE", defaultValue: "30s",
+            meaning:
+                "How long a worker's claim on a job lasts without renewal; a crashed worker's jobs run again after it."),
+        Setting(
+            key: "GANTRY_JOB_CHECK_INTERVAL", defaultValue: "5s",
+            meaning: "How often expired leases, expired queued jobs and stray job containers are looked for."),
+        Setting(
+            key: "GANTRY_JOB_MAX_INPUT_BYTES", defaultValue: "1048576",
+            meaning: "Largest job input (1 MB); bigger submissions get 413."),
+        Setting(
+            key: "GANTRY_JOB_DEFAULT_TIMEOUT", defaultValue: "10m",
+            meaning: "Per-attempt timeout of plugins that declare none."),
+        Setting(
             key: "GANTRY_CONFIG_FILE", defaultValue: "(unset)",
             meaning: "Optional KEY=value file with any of these keys; the environment wins."),
     ]
@@ -243,7 +285,18 @@ public struct GantryConfiguration: Sendable {
             sessionMaxTTLMinutes: reader.int("GANTRY_SESSION_MAX_TTL", default: 10_080, range: 1...525_600),
             sessionNetwork: reader.string("GANTRY_SESSION_NETWORK") ?? "gantry-sessions",
             sessionSelfService: reader.bool("GANTRY_SESSION_SELF_SERVICE", default: true),
-            sessionFirstUID: reader.int("GANTRY_SESSION_UID_START", default: 20_000, range: 1000...2_000_000_000))
+            sessionFirstUID: reader.int("GANTRY_SESSION_UID_START", default: 20_000, range: 1000...2_000_000_000),
+            jobConcurrency: reader.int(
+                "GANTRY_JOB_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount, range: 0...4096),
+            jobMaxRetries: reader.int("GANTRY_JOB_MAX_RETRIES", default: 3, range: 0...100),
+            jobBackoffSeconds: reader.duration("GANTRY_JOB_BACKOFF", default: 1, range: 0...86_400),
+            jobQueueTTLSeconds: reader.duration("GANTRY_JOB_QUEUE_TTL", default: 3600, range: 1...31_536_000),
+            jobMaxQueued: reader.int("GANTRY_JOB_MAX_QUEUED", default: 10_000, range: 1...100_000_000),
+            jobRateLimitPerMinute: reader.int("GANTRY_RATE_LIMIT_JOBS_PER_MINUTE", default: 10, range: 0...1_000_000),
+            jobLeaseSeconds: reader.duration("GANTRY_JOB_LEASE", default: 30, range: 1...86_400),
+            jobCheckIntervalSeconds: reader.duration("GANTRY_JOB_CHECK_INTERVAL", default: 5, range: 0.05...3600),
+            jobMaxInputBytes: reader.int("GANTRY_JOB_MAX_INPUT_BYTES", default: 1_048_576, range: 1024...1_073_741_824),
+            jobDefaultTimeoutSeconds: reader.duration("GANTRY_JOB_DEFAULT_TIMEOUT", default: 600, range: 1...86_400))
         problems += reader.problems
         if configuration.portRange.upperBound < configuration.portRange.lowerBound {
             problems.append("GANTRY_PORT_RANGE_END must not be below GANTRY_PORT_RANGE_START")

@@ -33,6 +33,7 @@ public final class GantryMetrics: Sendable {
     }
 
     func refreshGauges() async throws {
+        JobPrometheusMetrics(registry: registry).updateCounts(try await store.countJobs(ownerID: nil, now: Date()))
         let counts = try await store.countInstancesByState()
         for state in InstanceState.allCases {
             registry.makeGauge(

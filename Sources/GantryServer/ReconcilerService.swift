@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 import GantryServices
 import Logging
 import ServiceLifecycle
@@ -98,11 +99,4 @@ struct ReconcilerService: Service {
 /// Shared, lockable storage for the lease expiry (a `Mutex` cannot live in a copyable struct).
 final class LeaseExpiry: Sendable {
     let value = Mutex<ContinuousClock.Instant?>(nil)
-}
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

@@ -28,14 +28,23 @@ public struct ContainerSpec: Sendable, Equatable {
     /// Runs a tiny init as PID 1 that reaps the orphans of exec'd processes.
     public var runsInit: Bool
     public var hostname: String?
+    /// Keeps stdin open for one attach (`docker run -i`): it closes when the attached client closes it.
+    public var opensStdin: Bool
+    public var readOnlyRootFilesystem: Bool
+    /// Mount point → mount options (e.g. `/tmp` → `rw,noexec,nosuid,size=64m`).
+    public var tmpfs: [String: String]
 
     public init(
         name: String, image: String, command: [String]? = nil, environment: [String] = [],
         labels: [String: String], cpu: Double, memoryMB: Int, pidsLimit: Int = 512, capabilities: [String] = [],
         containerPort: Int, hostBindIP: String = "0.0.0.0", hostPort: Int, mounts: [BindMount] = [],
         network: String? = nil, user: String? = nil, workingDirectory: String? = nil, gpuDeviceIDs: [String] = [],
-        runsInit: Bool = false, hostname: String? = nil
+        runsInit: Bool = false, hostname: String? = nil, opensStdin: Bool = false, readOnlyRootFilesystem: Bool = false,
+        tmpfs: [String: String] = [:]
     ) {
+        self.opensStdin = opensStdin
+        self.readOnlyRootFilesystem = readOnlyRootFilesystem
+        self.tmpfs = tmpfs
         self.mounts = mounts
         self.network = network
         self.user = user
@@ -84,10 +93,14 @@ public struct ContainerObservation: Sendable, Equatable {
     public var exitCode: Int?
     /// Engine-reported error for a container that failed to start (State.Error).
     public var error: String?
+    /// The kernel killed it for going over its memory limit.
+    public var oomKilled: Bool
 
     public init(
-        id: String, name: String, labels: [String: String], status: Status, exitCode: Int? = nil, error: String? = nil
+        id: String, name: String, labels: [String: String], status: Status, exitCode: Int? = nil, error: String? = nil,
+        oomKilled: Bool = false
     ) {
+        self.oomKilled = oomKilled
         self.id = id
         self.name = name
         self.labels = labels
@@ -162,6 +175,15 @@ public protocol ContainerRuntime: Sendable {
     ) async throws(ContainerRuntimeError) -> String
     /// The container's address on `network`, if attached.
     func containerAddress(id: String, network: String) async throws(ContainerRuntimeError) -> String?
+}
+
+/// Engines that run a container with its streams attached, as `docker run -i` does.
+public protocol ContainerAttacher: Sendable {
+    /// Attaches to a created, not yet started container's stdin, stdout and stderr (no TTY; the
+    /// container was created with `opensStdin`), then starts it. The session's output ends when the
+    /// container's does; `finishInput()` closes its stdin; `exitStatus()` waits for the container to
+    /// exit and returns its exit code; `resize` does nothing.
+    func attachAndStart(containerID: String) async throws(ContainerRuntimeError) -> any ContainerExecSession
 }
 
 /// The engines of all nodes, by node name.

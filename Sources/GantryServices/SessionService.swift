@@ -256,9 +256,7 @@ public struct SessionService: Sendable {
 
     /// By id, or by username (seed 001's `user_id`).
     private func lookupUser(_ reference: String) async throws -> User? {
-        if let id = UUID(uuidString: reference) { return try await store.user(id: id) }
-        guard !reference.contains("@") else { return nil }
-        return try await store.user(usernameOrEmail: reference)
+        try await store.user(reference: reference)
     }
 
     /// A catalog name, or an image reference used as given.

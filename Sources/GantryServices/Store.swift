@@ -113,7 +113,7 @@ public protocol LeaseStore: Sendable {
 /// The persistence adapter: one implementation, on FluentKit, for SQLite and PostgreSQL.
 public protocol Store:
     UserStore, APIKeyStore, SettingsStore, ImageStore, NodeStore, InstanceStore, LeaseStore, SSHKeyStore,
-    GPUInventoryStore, SessionStore
+    GPUInventoryStore, SessionStore, PluginStore, JobStore
 {
     /// Runs a trivial query; throws when the database does not answer.
     func ping() async throws

@@ -41,6 +41,37 @@ import Testing
         #expect(json["Cmd"] == nil)
     }
 
+    @Test func createBodyOpensStdinAndHardensTheFilesystemWhenAsked() throws {
+        let spec = ContainerSpec(
+            name: "gantry-job-1", image: "plugin:1", labels: [:], cpu: 1, memoryMB: 64, containerPort: 0, hostPort: 0,
+            network: "none", opensStdin: true, readOnlyRootFilesystem: true,
+            tmpfs: ["/tmp": "rw,noexec,nosuid,size=64m"]
+        )
+        let data = try JSONEncoder().encode(DockerEngineClient.createBody(for: spec))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        for key in ["OpenStdin", "StdinOnce", "AttachStdin", "AttachStdout", "AttachStderr"] {
+            #expect(json[key] as? Bool == true, "\(key)")
+        }
+        let hostConfig = try #require(json["HostConfig"] as? [String: Any])
+        #expect(hostConfig["ReadonlyRootfs"] as? Bool == true)
+        #expect(hostConfig["Tmpfs"] as? [String: String] == ["/tmp": "rw,noexec,nosuid,size=64m"])
+        #expect(hostConfig["NetworkMode"] as? String == "none")
+    }
+
+    @Test func createBodyLeavesStdinAndFilesystemKeysOutByDefault() throws {
+        let spec = ContainerSpec(
+            name: "n", image: "i", labels: [:], cpu: 1, memoryMB: 64, containerPort: 8080, hostPort: 1
+        )
+        let data = try JSONEncoder().encode(DockerEngineClient.createBody(for: spec))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        for key in ["OpenStdin", "StdinOnce", "AttachStdin", "AttachStdout", "AttachStderr"] {
+            #expect(json[key] == nil, "\(key)")
+        }
+        let hostConfig = try #require(json["HostConfig"] as? [String: Any])
+        #expect(hostConfig["ReadonlyRootfs"] == nil)
+        #expect(hostConfig["Tmpfs"] == nil)
+    }
+
     @Test func inspectBodyBecomesAnObservation() throws {
         let body = """
             {"Id": "abc", "Name": "/gantry-i-1",
@@ -68,6 +99,25 @@ import Testing
         #expect(observation.exitCode == nil)
         #expect(observation.error == "port taken")
         #expect(observation.labels.isEmpty)
+    }
+
+    @Test func inspectBodyReportsAnOOMKill() throws {
+        let body = """
+            {"Id": "abc", "Name": "/job", "State": {"Status": "exited", "ExitCode": 137, "OOMKilled": true}}
+            """
+        let observation = DockerEngineClient.observation(
+            from: try JSONDecoder().decode(ContainerInspectBody.self, from: Data(body.utf8))
+        )
+        #expect(observation.oomKilled)
+        #expect(observation.exitCode == 137)
+        let withoutField = """
+            {"Id": "abc", "Name": "/job", "State": {"Status": "exited", "ExitCode": 0}}
+            """
+        #expect(
+            !DockerEngineClient.observation(
+                from: try JSONDecoder().decode(ContainerInspectBody.self, from: Data(withoutField.utf8))
+            ).oomKilled
+        )
     }
 
     @Test func listEntryBecomesAnObservation() throws {

@@ -20,11 +20,16 @@
 # once per dockerd lifetime, a smoke test runs the httpd image with published
 # ports and fetches the page from the host.
 #
+# At the end it calls ensure_plugin_images (ensure-plugin-images.sh): gantry/python,
+# the example plugins and the gantry-test/plugin-* images.
+#
 # Source it and call `ensure_test_images`, or run it directly.
 
 _ENSURE_IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=ensure-docker.sh
 source "${_ENSURE_IMAGES_DIR}/ensure-docker.sh"
+# shellcheck source=ensure-plugin-images.sh
+source "${_ENSURE_IMAGES_DIR}/ensure-plugin-images.sh"   # ensure_plugin_images
 
 GANTRY_TEST_HTTPD_IMAGE="gantry-test/httpd:latest"
 GANTRY_TEST_BUSYBOX_IMAGE="gantry-test/busybox:latest"
@@ -216,6 +221,9 @@ ensure_test_images() {
   else
     log "images: smoke test already passed for this dockerd"
   fi
+
+  # Plugin images: gantry/python, the example plugins, gantry-test/plugin-*.
+  ensure_plugin_images
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
