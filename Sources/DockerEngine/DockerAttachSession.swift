@@ -32,8 +32,8 @@ final class DockerAttachSession: DockerStreamSession {
         // On the event loop, where the output ends: either it has ended already or the handler sees it end.
         // A channel that is gone already needs no handler.
         try? await channel.eventLoop.submit {
-            _ = DockerAttachEndHandler.self
-            _ = output
+            try channel.pipeline.syncOperations.addHandler(DockerAttachEndHandler())
+            if output.isFinished { channel.close(promise: nil) }
         }.get()
         return session
     }

@@ -6,6 +6,10 @@ struct GantryBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gantry-bench",
         abstract: "Gantry benchmarks (run them all with scripts/bench.sh).",
-        subcommands: [PlacementBenchmark.self, LaunchBenchmark.self, SeedInstances.self, CleanupInstances.self]
+        subcommands: [
+            PlacementBenchmark.self, LaunchBenchmark.self, SeedInstances.self, CleanupInstances.self,
+            SchemaValidationBenchmark.self, JobQueueBenchmark.self, JobEndToEndBenchmark.self,
+            JobSubmitBenchmark.self,
+        ]
     )
 }
