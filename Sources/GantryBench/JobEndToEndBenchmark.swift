@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
+import GantryCore
 import GantryServer
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
 
 /// Jobs end to end (seed 003): N jobs of the no-op plugin container submitted to an in-process
 /// Gantry with `--concurrency` workers, timed from the first submission until all have completed.
@@ -41,7 +44,7 @@ struct JobEndToEndBenchmark: AsyncParsableCommand {
         print(
             String(
                 format:
-                    "job-e2e: gantry %.2f jobs/s (%.2f s)   baseline docker run --rm -i: %.2f runs/s (%.2f s)   ratio %.2fx (target >= 0.9)",
+                    "job-e2e: gantry %.2f jobs/s (%.2f s)   baseline docker run --rm -i: %.2f runs/s (%.2f s)   ratio %.2fx (gantry/docker, target >= 0.9)",
                 gantryRate, result.gantry, dockerRate, result.docker, gantryRate / dockerRate))
     }
 
@@ -135,6 +138,7 @@ struct InProcessGantry: Sendable {
     static let adminPassword = "bench-pass-1"
 
     let gantry: GantryApplication
+    let group: ServiceGroup
     let task: Task<Void, any Error>
     let url: String
     let scratch: ScratchDatabase
@@ -163,16 +167,18 @@ struct InProcessGantry: Sendable {
             if let url = scratch.postgresURL { environment["GANTRY_DATABASE_URL"] = url }
             environment.merge(extra) { _, new in new }
             let configuration = try GantryConfiguration.load(environment: environment)
-            let gantry = try await GantryApplication.build(
-                configuration: configuration, logger: benchLogger("gantry-bench-server"))
-            let task = Task { try await gantry.run() }
-            let url = "http://127.0.0.1:\(port)"
-            guard await waitUntilAnswers(url + "/health", timeout: .seconds(30)) else {
-                task.cancel()
-                _ = try? await task.value
-                throw BenchClient.Failure(description: "the in-process Gantry did not answer on \(url)")
+            let logger = benchLogger("gantry-bench-server")
+            let gantry = try await GantryApplication.build(configuration: configuration, logger: logger)
+            // Its own service group, so that stopping is a graceful shutdown, as on SIGTERM.
+            let group = ServiceGroup(configuration: .init(services: [gantry.application], logger: logger))
+            let task = Task { try await group.run() }
+            let server = InProcessGantry(
+                gantry: gantry, group: group, task: task, url: "http://127.0.0.1:\(port)", scratch: scratch)
+            guard await waitUntilAnswers(server.url + "/health", timeout: .seconds(30)) else {
+                await server.stop()
+                throw BenchClient.Failure(description: "the in-process Gantry did not answer on \(server.url)")
             }
-            return InProcessGantry(gantry: gantry, task: task, url: url, scratch: scratch)
+            return server
         } catch {
             scratch.drop()
             throw error
@@ -181,8 +187,9 @@ struct InProcessGantry: Sendable {
 
     /// Stops serving (the background services with it), closes the database, removes it.
     func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
+        await gantry.shutdown()
         scratch.drop()
     }
 }

@@ -9,6 +9,7 @@ import GantryStore
 import Logging
 import NIOPosix
 import SQLKit
+import Synchronization
 
 /// The job queue alone (seed 003): N jobs enqueued through the store, then drained by a
 /// `JobWorkerPool` whose executor returns at once, no containers. Baselines, on the same database
@@ -74,17 +75,23 @@ struct JobQueueBenchmark: AsyncParsableCommand {
         let settings = JobSettings(
             concurrency: workers, rateLimitPerMinute: nil, pollInterval: .milliseconds(pollMs),
             node: "bench", installation: "bench")
+        let executor = NoopJobExecutor()
         let pool = JobWorkerPool(
-            store: store, executor: NoopJobExecutor(), runtimes: StaticRuntimeDirectory([:]), settings: settings,
+            store: store, executor: executor, runtimes: StaticRuntimeDirectory([:]), settings: settings,
             schemas: JobSchemaCache(), signal: JobQueueSignal(), registry: JobRunRegistry(), logger: logger)
         let drainStart = ContinuousClock.now
         let poolTask = Task { await pool.run() }
+        // Until every job has been run the poll costs no query (SQLite has one connection); then
+        // the store says when the last outcome is written.
         var finished = JobCounts(byStatus: [:], deadLettered: 0, due: 0)
         let deadline = ContinuousClock.now + .seconds(600)
+        while executor.runs < jobs, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         while ContinuousClock.now < deadline {
             finished = try await store.countJobs(ownerID: nil, now: Date())
             if (finished.byStatus[.completed] ?? 0) + (finished.byStatus[.failed] ?? 0) >= jobs { break }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(2))
         }
         let drainElapsed = (ContinuousClock.now - drainStart).seconds
         poolTask.cancel()
@@ -93,6 +100,12 @@ struct JobQueueBenchmark: AsyncParsableCommand {
         guard completed == jobs else {
             throw BenchClient.Failure(description: "job-queue: only \(completed)/\(jobs) completed: \(finished)")
         }
+
+        // Every claim writes its jobs' `processing` events with one timestamp: claims made.
+        let claims =
+            try await sql.db.raw(
+                "SELECT COUNT(DISTINCT at) AS n FROM job_events WHERE status = 'processing'"
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
 
         // Baselines on a connection of their own with the store's settings, the same width.
         let ids = newJobs.map(\.id)
@@ -118,16 +131,21 @@ struct JobQueueBenchmark: AsyncParsableCommand {
         print(
             String(
                 format:
-                    "job-queue[%@]: %.0f jobs/s completed (target >= %d)   baseline bare UPDATE per job: %.0f/s   ratio %.2fx",
+                    "job-queue[%@]: %.0f jobs/s completed (target >= %d)   baseline bare UPDATE per job: %.0f/s   ratio %.2fx (gantry/baseline)",
                 name, rate, target, baselineRate, rate / baselineRate))
         print(
             String(
-                format: "job-queue[%@]: enqueue %.0f jobs/s   baseline bare INSERT per job: %.0f/s   ratio %.2fx",
+                format: "job-queue[%@]: the workers claimed in %d batches, %.1f jobs per claim on average", name,
+                claims, Double(jobs) / Double(max(claims, 1))))
+        print(
+            String(
+                format:
+                    "job-queue[%@]: enqueue %.0f jobs/s   baseline bare INSERT per job: %.0f/s   ratio %.2fx (gantry/baseline)",
                 name, enqueueRate, insertRate, enqueueRate / insertRate))
 
         if profile {
             try await JobQueueProfile(
-                store: store, sql: sql, owner: owner, plugin: plugin, input: input, jobs: min(jobs, 2000),
+                store: store, sql: sql, owner: owner, plugin: plugin, input: input, jobs: min(jobs, 1000),
                 width: workers, database: database
             ).run()
         }
@@ -141,17 +159,23 @@ struct JobQueueBenchmark: AsyncParsableCommand {
     }
 }
 
-/// A `JobExecutor` that returns a successful, empty result at once.
-struct NoopJobExecutor: JobExecutor {
+/// A `JobExecutor` that returns a successful, empty result at once, and counts its runs.
+final class NoopJobExecutor: JobExecutor {
+    private let count = Mutex(0)
+
+    var runs: Int { count.withLock { $0 } }
+
     func run(
         _ job: Job, attempt: Int, plugin: Plugin, control: JobRunControl, progress: @escaping @Sendable (Double) -> Void
     ) async throws(JobFailure) -> JobRunOutput {
-        JobRunOutput(exitCode: 0, stdout: "{}", stderrTail: "")
+        count.withLock { $0 += 1 }
+        return JobRunOutput(exitCode: 0, stdout: "{}", stderrTail: "")
     }
 }
 
-/// The per-job store calls a worker makes, each timed alone at the same width, and the fixes
-/// this benchmark suggests tried on scratch copies of the statements.
+/// Where a job's time goes: each store call a worker makes per job, timed alone (same width as
+/// the pool), and the fixes this benchmark suggests, tried on scratch copies of the statements
+/// on the benchmark's own connection.
 struct JobQueueProfile {
     let store: FluentStore
     let sql: BenchSQL
@@ -164,12 +188,12 @@ struct JobQueueProfile {
 
     func run() async throws {
         let tag = "job-queue[\(database.rawValue)] profile"
-        func report(_ label: String, _ elapsed: Double, count: Int? = nil) {
-            let count = count ?? jobs
+        func report(_ label: String, _ elapsed: Double, count: Int) {
             print(
                 String(
-                    format: "%@: %-58@ %7.0f/s  %6.3f ms/job", tag, label, Double(count) / elapsed,
-                    elapsed * 1000 / Double(jobs)))
+                    format: "%@: %@ %7.0f/s  %6.3f ms each", tag,
+                    label.padding(toLength: 62, withPad: " ", startingAt: 0), Double(count) / elapsed,
+                    elapsed * 1000 / Double(max(count, 1))))
         }
         func timed(_ body: () async throws -> Void) async rethrows -> Double {
             let start = ContinuousClock.now
@@ -177,97 +201,180 @@ struct JobQueueProfile {
             return (ContinuousClock.now - start).seconds
         }
         let store = self.store
+        let sql = self.sql
         let plugin = self.plugin
+        let width = self.width
+        let isPostgres = database == .postgres
         let admission = JobAdmission(rateLimit: nil, maxQueued: 1_000_000)
-
-        // Enqueue: the admission count scans up to maxQueued queued rows on every insert.
-        let batch = makeJobs()
-        report(
-            "enqueueJob (queue empty at start)",
-            try await timed {
-                try await forEachConcurrently(jobs, width: width) { try await store.enqueueJob(batch[$0], admission: admission) }
-            })
         let worker = "bench-profile"
-        var claimed: [Job] = []
-        let claimElapsed = try await timed {
-            // Steady state: a finished job frees one slot, the dispatcher claims one.
-            for _ in 0..<jobs {
-                claimed += try await store.claimJobs(
-                    worker: worker, limit: 1, now: Date(), leaseUntil: Date().addingTimeInterval(30))
+
+        // Enqueue, three ways: the store's; without the queued-rows count; without the count and
+        // (PostgreSQL) without the owner's row lock. Each adds `jobs` to the queue.
+        let first = makeJobs()
+        let second = makeJobs()
+        let third = makeJobs()
+        report(
+            "enqueueJob (store)",
+            try await timed {
+                try await forEachConcurrently(jobs, width: width) {
+                    try await store.enqueueJob(first[$0], admission: admission)
+                }
+            }, count: jobs)
+        report(
+            "enqueue without the queued-rows COUNT (scratch)",
+            try await timed {
+                try await forEachConcurrently(jobs, width: width) {
+                    try await sql.enqueueWithoutCount(second[$0], lockOwner: isPostgres)
+                }
+            }, count: jobs)
+        if isPostgres {
+            report(
+                "enqueue without COUNT, without owner FOR UPDATE (scratch)",
+                try await timed {
+                    try await forEachConcurrently(jobs, width: width) {
+                        try await sql.enqueueWithoutCount(third[$0], lockOwner: false)
+                    }
+                }, count: jobs)
+        } else {
+            try await forEachConcurrently(jobs, width: width) {
+                try await sql.enqueueWithoutCount(third[$0], lockOwner: false)
             }
         }
-        report("claimJobs(limit: 1), one after another", claimElapsed)
+
+        // The admission check alone, at the depth the queue has now.
+        let depth = jobs * 3
         report(
-            "plugin(name:version:) lookup",
+            "the admission COUNT alone, \(depth) queued",
+            try await timed {
+                for _ in 0..<100 {
+                    _ = try await sql.db.raw(
+                        """
+                        SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM jobs WHERE status = 'queued' \
+                        LIMIT \(bind: 10_000)) q
+                        """
+                    ).first()
+                }
+            }, count: 100)
+
+        // Claims: one at a time (what the dispatcher does once every slot is busy: a finished
+        // job frees one slot and wakes it), and in batches of `width`.
+        var single: [Job] = []
+        let singleElapsed = try await timed {
+            for _ in 0..<jobs {
+                single += try await store.claimJobs(
+                    worker: worker, limit: 1, now: Date(), leaseUntil: Date().addingTimeInterval(60))
+            }
+        }
+        report("claimJobs(limit: 1), one after another", singleElapsed, count: single.count)
+        var batched: [Job] = []
+        let batchedElapsed = try await timed {
+            while batched.count < jobs {
+                let got = try await store.claimJobs(
+                    worker: worker, limit: width, now: Date(), leaseUntil: Date().addingTimeInterval(60))
+                if got.isEmpty { break }
+                batched += got
+            }
+        }
+        report("claimJobs(limit: \(width)), one after another", batchedElapsed, count: batched.count)
+
+        report(
+            "plugin(name:version:), \(width) in flight",
             try await timed {
                 try await forEachConcurrently(jobs, width: width) { _ in
                     _ = try await store.plugin(name: plugin.name, version: plugin.version)
                 }
-            })
-        let outcomes = claimed.map { job -> (Job, JobEvent) in
-            let now = Date()
-            let attempt = JobAttempt(attempt: job.attempts, startedAt: now, endedAt: now)
-            let done = JobAttemptJudgement.completed(job, result: .object([:]), attempt: attempt, now: now)
-            return (
-                done,
-                JobEvent(jobID: job.id, kind: .status, status: .completed, attempt: job.attempts, message: "completed", at: now)
-            )
-        }
-        report(
-            "finishAttempt",
-            try await timed {
-                try await forEachConcurrently(outcomes.count, width: width) { index in
-                    _ = try await store.finishAttempt(
-                        outcomes[index].0, worker: worker, leaseExpiredBefore: nil, event: outcomes[index].1)
-                }
-            }, count: outcomes.count)
-        report(
-            "countJobs (the benchmark's own poll, 50/s)",
-            try await timed { for _ in 0..<100 { _ = try await store.countJobs(ownerID: nil, now: Date()) } } * Double(jobs)
-                / 100, count: jobs)
+            }, count: jobs)
 
-        // Candidate fixes on scratch copies of the statements, on the benchmark's own connection.
-        let batch2 = makeJobs()
+        // Outcomes: the store's finishAttempt, `width` in flight, then scratch variants.
+        let singleDone = single.map(Self.completed)
+        let singleEvents = singleDone.map {
+            JobEvent(
+                jobID: $0.id, kind: .status, status: .completed, attempt: $0.attempts, message: "completed", at: Date())
+        }
         report(
-            "enqueue without the queued-rows count (scratch)",
+            "finishAttempt (store), \(width) in flight",
             try await timed {
-                try await forEachConcurrently(jobs, width: width) { index in
-                    try await sql.enqueueWithoutCount(batch2[index], isPostgres: database == .postgres)
+                try await forEachConcurrently(singleDone.count, width: width) { index in
+                    _ = try await store.finishAttempt(
+                        singleDone[index], worker: worker, leaseExpiredBefore: nil, event: singleEvents[index])
                 }
-            })
-        var claimed2: [Job] = []
-        let batchClaim = try await timed {
-            while claimed2.count < jobs {
-                let got = try await store.claimJobs(
-                    worker: worker, limit: width, now: Date(), leaseUntil: Date().addingTimeInterval(30))
-                if got.isEmpty { break }
-                claimed2 += got
-            }
-        }
-        report("claimJobs(limit: \(width)) batches", batchClaim, count: claimed2.count)
-        let outcomes2 = claimed2.map { job -> Job in
-            let now = Date()
-            let attempt = JobAttempt(attempt: job.attempts, startedAt: now, endedAt: now)
-            return JobAttemptJudgement.completed(job, result: .object([:]), attempt: attempt, now: now)
-        }
-        if database == .postgres {
+            }, count: singleDone.count)
+        var batchedDone = batched.map(Self.completed)
+        if isPostgres {
+            let half = Array(batchedDone.prefix(batchedDone.count / 2))
+            batchedDone.removeFirst(half.count)
             report(
-                "finishAttempt as one statement, events by CTE (scratch)",
+                "finish as one statement, event by CTE (scratch), \(width) in flight",
                 try await timed {
-                    try await forEachConcurrently(outcomes2.count, width: width) { index in
-                        try await sql.finishInOneStatement([outcomes2[index]], worker: worker)
+                    try await forEachConcurrently(half.count, width: width) { index in
+                        try await sql.finishInOneStatement(half[index], worker: worker)
                     }
-                }, count: outcomes2.count)
-        } else {
-            let chunks = stride(from: 0, to: outcomes2.count, by: width).map {
-                Array(outcomes2[$0..<min($0 + width, outcomes2.count)])
-            }
-            report(
-                "finishAttempt, \(width) per transaction (scratch)",
-                try await timed {
-                    for chunk in chunks { try await sql.finishInOneTransaction(chunk, worker: worker) }
-                }, count: outcomes2.count)
+                }, count: half.count)
         }
+        let chunks = stride(from: 0, to: batchedDone.count, by: width).map {
+            Array(batchedDone[$0..<min($0 + width, batchedDone.count)])
+        }
+        report(
+            "finish \(width) outcomes per transaction (scratch)",
+            try await timed {
+                for chunk in chunks {
+                    try await sql.finishInOneTransaction(chunk, worker: worker, isPostgres: isPostgres)
+                }
+            },
+            count: batchedDone.count)
+
+        // Scratch worker loops with both fixes: claim up to a batch, run them (no-op), write all
+        // their outcomes with one commit. One loop of `width`; on PostgreSQL then 4 loops of
+        // `width / 4` side by side (claims and commits overlap, `width` jobs held in all). Each
+        // drains half the queue left. (SQLite has one connection: loops side by side gain nothing.)
+        let half = isPostgres ? jobs / 2 : jobs
+        let oneLoop = try await timed {
+            _ = try await Self.drain(half, batch: width, store: store, sql: sql, isPostgres: isPostgres)
+        }
+        report("scratch worker loop: claim \(width), finish \(width) per commit", oneLoop, count: half)
+        if isPostgres {
+            let rest = jobs - half
+            let quarter = max(1, width / 4)
+            let parallel = try await timed {
+                try await forEachConcurrently(4, width: 4) { part in
+                    _ = try await Self.drain(
+                        rest / 4 + (part < rest % 4 ? 1 : 0), batch: quarter, store: store, sql: sql,
+                        isPostgres: isPostgres)
+                }
+            }
+            report("4 scratch loops side by side, batches of \(quarter)", parallel, count: rest)
+        }
+
+        var polls = 0
+        let pollElapsed = try await timed {
+            for _ in 0..<50 {
+                _ = try await store.countJobs(ownerID: nil, now: Date())
+                polls += 1
+            }
+        }
+        report("countJobs, all jobs (housekeeping, GET /jobs/stats)", pollElapsed, count: polls)
+    }
+
+    /// Claims and finishes up to `count` jobs in batches of at most `batch`; returns how many.
+    static func drain(
+        _ count: Int, batch: Int, store: FluentStore, sql: BenchSQL, isPostgres: Bool
+    ) async throws -> Int {
+        var drained = 0
+        while drained < count {
+            let got = try await store.claimJobs(
+                worker: "bench-profile", limit: min(batch, count - drained), now: Date(),
+                leaseUntil: Date().addingTimeInterval(60))
+            if got.isEmpty { break }
+            try await sql.finishInOneTransaction(got.map(completed), worker: "bench-profile", isPostgres: isPostgres)
+            drained += got.count
+        }
+        return drained
+    }
+
+    static func completed(_ job: Job) -> Job {
+        let now = Date()
+        let attempt = JobAttempt(attempt: job.attempts, startedAt: now, endedAt: now)
+        return JobAttemptJudgement.completed(job, result: .object([:]), attempt: attempt, now: now)
     }
 
     func makeJobs() -> [Job] {
@@ -305,8 +412,14 @@ struct ScratchDatabase: Sendable {
                 maintenanceURL: nil)
         case .postgres:
             let maintenance = defaultPostgresURL(postgresURL)
-            let name = "gantry_bench_\(UUID().uuidString.prefix(12).lowercased())"
-            try psql(maintenance, "CREATE DATABASE \(name)")
+            let name =
+                "gantry_bench_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased())"
+            do {
+                try psql(maintenance, "CREATE DATABASE \(name)")
+            } catch {
+                try? FileManager.default.removeItem(atPath: directory)
+                throw error
+            }
             guard var components = URLComponents(string: maintenance) else {
                 throw BenchClient.Failure(description: "bad PostgreSQL URL \(maintenance)")
             }
@@ -409,10 +522,10 @@ struct BenchSQL: Sendable {
 
     /// Scratch copy of `enqueueJob` without the queued-rows count (the admission bound kept by
     /// other means): the row lock on PostgreSQL, the job and its first event in one transaction.
-    func enqueueWithoutCount(_ job: Job, isPostgres: Bool) async throws {
+    func enqueueWithoutCount(_ job: Job, lockOwner: Bool) async throws {
         try await fluent.transaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
-            if isPostgres {
+            if lockOwner {
                 try await sql.raw("SELECT id FROM users WHERE id = \(bind: job.ownerID) FOR UPDATE").run()
             }
             try await sql.insert(into: "jobs").columns(Self.jobColumns)
@@ -425,31 +538,70 @@ struct BenchSQL: Sendable {
         }
     }
 
+    /// What the store writes as a one-attempt history, for the scratch statements.
+    static let historyStandIn =
+        #"[{"attempt":1,"started_at":"2026-01-01T00:00:00.000Z","ended_at":"2026-01-01T00:00:00.001Z"}]"#
+
     /// Scratch copy of `finishAttempt` for PostgreSQL: the update and its event in one statement
     /// (a data-modifying CTE, as `claimJobs` already does), no explicit transaction.
-    func finishInOneStatement(_ jobs: [Job], worker: String) async throws {
-        for job in jobs {
-            try await db.raw(
-                """
-                WITH done AS (UPDATE jobs SET status = \(bind: job.status.rawValue), \
-                result_json = \(bind: job.result?.serializedString()), error_message = \(bind: job.errorMessage), \
-                error_code = \(bind: job.errorCode), completed_at = \(bind: job.completedAt), \
-                run_at = \(bind: job.runAt), progress = \(bind: job.progress), \
-                dead_lettered = \(bind: job.deadLettered), attempts = \(bind: job.attempts), lease_owner = NULL, \
-                lease_expires_at = NULL, history_json = \(bind: "[]"), updated_at = \(bind: job.updatedAt) \
-                WHERE id = \(bind: job.id) AND status = 'processing' AND lease_owner = \(bind: worker) \
-                RETURNING id, attempts) \
-                INSERT INTO job_events (job_id, kind, status, attempt, message, at) \
-                SELECT id, 'status', \(bind: job.status.rawValue), attempts, 'completed', \(bind: job.updatedAt) \
-                FROM done
-                """
-            ).run()
-        }
+    func finishInOneStatement(_ job: Job, worker: String) async throws {
+        try await db.raw(
+            """
+            WITH done AS (UPDATE jobs SET status = \(bind: job.status.rawValue), \
+            result_json = \(bind: job.result?.serializedString()), error_message = \(bind: job.errorMessage), \
+            error_code = \(bind: job.errorCode), completed_at = \(bind: job.completedAt), \
+            run_at = \(bind: job.runAt), progress = \(bind: job.progress), \
+            dead_lettered = \(bind: job.deadLettered), attempts = \(bind: job.attempts), lease_owner = NULL, \
+            lease_expires_at = NULL, history_json = \(bind: Self.historyStandIn), updated_at = \(bind: job.updatedAt) \
+            WHERE id = \(bind: job.id) AND status = 'processing' AND lease_owner = \(bind: worker) \
+            RETURNING id, attempts) \
+            INSERT INTO job_events (job_id, kind, status, attempt, message, at) \
+            SELECT id, 'status', \(bind: job.status.rawValue), attempts, 'completed', \(bind: job.updatedAt) \
+            FROM done
+            """
+        ).run()
     }
 
-    /// Scratch copy of `finishAttempt` for SQLite, batched: several outcomes written in one
-    /// transaction (one commit, one WAL append) instead of one each.
-    func finishInOneTransaction(_ jobs: [Job], worker: String) async throws {
+    /// Scratch copy of `finishAttempt`, batched: several outcomes and their events written with one
+    /// commit. PostgreSQL: one statement (`UPDATE … FROM (VALUES …)` and the events by CTE);
+    /// SQLite: an UPDATE per outcome and one multi-row INSERT in one transaction.
+    func finishInOneTransaction(_ jobs: [Job], worker: String, isPostgres: Bool) async throws {
+        guard !jobs.isEmpty else { return }
+        if isPostgres {
+            var rows = SQLQueryString("")
+            for (index, job) in jobs.enumerated() {
+                rows =
+                    rows
+                    + SQLQueryString(
+                        """
+                        \(unsafeRaw: index == 0 ? "" : ", ")(\(bind: job.id)::uuid, \(bind: job.status.rawValue)::text, \
+                        \(bind: job.result?.serializedString())::text, \(bind: job.errorMessage)::text, \
+                        \(bind: job.errorCode)::text, \(bind: job.completedAt)::timestamptz, \
+                        \(bind: job.runAt)::timestamptz, \(bind: job.progress)::float8, \(bind: job.deadLettered)::bool, \
+                        \(bind: Int64(job.attempts))::bigint, \(bind: Self.historyStandIn)::text, \
+                        \(bind: job.updatedAt)::timestamptz)
+                        """)
+            }
+            let statement =
+                SQLQueryString(
+                    """
+                    WITH outcome (id, status, result_json, error_message, error_code, completed_at, run_at, progress, \
+                    dead_lettered, attempts, history_json, updated_at) AS (VALUES 
+                    """) + rows
+                + SQLQueryString(
+                    """
+                    ), done AS (UPDATE jobs SET status = o.status, result_json = o.result_json, \
+                    error_message = o.error_message, error_code = o.error_code, completed_at = o.completed_at, \
+                    run_at = o.run_at, progress = o.progress, dead_lettered = o.dead_lettered, attempts = o.attempts, \
+                    lease_owner = NULL, lease_expires_at = NULL, history_json = o.history_json, \
+                    updated_at = o.updated_at FROM outcome o WHERE jobs.id = o.id AND jobs.status = 'processing' \
+                    AND jobs.lease_owner = \(bind: worker) RETURNING jobs.id, jobs.attempts, jobs.status, jobs.updated_at) \
+                    INSERT INTO job_events (job_id, kind, status, attempt, message, at) \
+                    SELECT id, 'status', status, attempts, 'completed', updated_at FROM done
+                    """)
+            try await db.raw(statement).run()
+            return
+        }
         try await fluent.transaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
             var events: [[any SQLExpression]] = []
@@ -462,7 +614,7 @@ struct BenchSQL: Sendable {
                     completed_at = \(bind: job.completedAt), run_at = \(bind: job.runAt), \
                     progress = \(bind: job.progress), dead_lettered = \(bind: job.deadLettered), \
                     attempts = \(bind: job.attempts), lease_owner = NULL, lease_expires_at = NULL, \
-                    history_json = \(bind: "[]"), updated_at = \(bind: job.updatedAt) \
+                    history_json = \(bind: Self.historyStandIn), updated_at = \(bind: job.updatedAt) \
                     WHERE id = \(bind: job.id) AND status = 'processing' AND lease_owner = \(bind: worker) \
                     RETURNING id, attempts
                     """

@@ -10,6 +10,7 @@ public struct JobService: Sendable {
     let schemas: JobSchemaCache
     let signal: JobQueueSignal
     let runs: JobRunRegistry
+    let queueDepth = QueueDepthEstimate()
     let metrics: any JobQueueMetrics
     let logger: Logger
 
@@ -55,8 +56,10 @@ public struct JobService: Sendable {
         let job = Job(
             pluginName: plugin.name, pluginVersion: plugin.version, input: input, ownerID: caller.id, createdAt: now,
             maxAttempts: settings.retry.maxAttempts)
+        var admission = settings.admission
+        admission.checksQueueDepth = try await queueDepth.mayBeNearFull(maxQueued: settings.maxQueued, store: store)
         do {
-            try await store.enqueueJob(job, admission: settings.admission)
+            try await store.enqueueJob(job, admission: admission)
         } catch JobAdmissionError.rateLimited(let limit, let retryAfter) {
             throw GantryError(
                 .rateLimited, code: "rate_limited",
@@ -67,6 +70,7 @@ public struct JobService: Sendable {
                 .unavailable, code: "queue_full",
                 detail: "the job queue is full (\(maxQueued) jobs waiting); try again later", retryAfterSeconds: 5)
         }
+        queueDepth.added()
         metrics.jobQueued(plugin: plugin.name)
         signal.signal()
         logger.debug(

@@ -24,11 +24,14 @@ public struct JobAdmission: Sendable, Equatable {
     public var rateWindow: Duration
     /// Most jobs waiting in the queue.
     public var maxQueued: Int
+    /// Count the queue exactly in the transaction; skipped while it is known to be far from full.
+    public var checksQueueDepth: Bool
 
-    public init(rateLimit: Int?, rateWindow: Duration = .seconds(60), maxQueued: Int) {
+    public init(rateLimit: Int?, rateWindow: Duration = .seconds(60), maxQueued: Int, checksQueueDepth: Bool = true) {
         self.rateLimit = rateLimit
         self.rateWindow = rateWindow
         self.maxQueued = maxQueued
+        self.checksQueueDepth = checksQueueDepth
     }
 }
 
@@ -68,6 +71,17 @@ public struct JobCounts: Sendable, Equatable {
     }
 }
 
+/// An attempt's outcome to write: the job in its new state and the event that says so.
+public struct JobOutcome: Sendable, Equatable {
+    public var job: Job
+    public var event: JobEvent
+
+    public init(job: Job, event: JobEvent) {
+        self.job = job
+        self.event = event
+    }
+}
+
 /// What a worker holds: a claimed job's lease, and whether someone asked to cancel it.
 public struct JobLeaseStatus: Sendable, Equatable {
     public var jobID: UUID
@@ -86,6 +100,8 @@ public protocol JobStore: Sendable {
     /// transaction. Throws `JobAdmissionError`.
     func enqueueJob(_ job: Job, admission: JobAdmission) async throws
     func job(id: UUID) async throws -> Job?
+    /// Queued jobs, counted up to `limit`.
+    func countQueuedJobs(upTo limit: Int) async throws -> Int
     /// Newest first. Items omit input and result unless `withPayloads`.
     func listJobs(_ filter: JobFilter, skip: Int, limit: Int, withPayloads: Bool) async throws -> Page<Job>
     func countJobs(ownerID: UUID?, now: Date) async throws -> JobCounts
@@ -100,6 +116,9 @@ public protocol JobStore: Sendable {
     /// `runAt` for a retry) with `event`, only if `worker` still holds the job — and, with
     /// `leaseExpiredBefore`, only if that lease ran out before then. False when it did not.
     func finishAttempt(_ job: Job, worker: String, leaseExpiredBefore: Date?, event: JobEvent) async throws -> Bool
+    /// `finishAttempt` for several jobs `worker` holds, in one transaction (one commit for many
+    /// outcomes is what lets the queue keep up). Returns the ids it wrote.
+    func finishAttempts(_ outcomes: [JobOutcome], worker: String) async throws -> Set<UUID>
     /// Processing jobs whose lease ran out before `now` (their worker is gone).
     func jobsWithExpiredLeases(now: Date, limit: Int) async throws -> [Job]
     /// Fails with `failure` (and dead-letters) queued jobs that have been due since before `dueBefore`.

@@ -19,6 +19,8 @@ public final class JobWorkerPool: Sendable {
     let logger: Logger
     /// Unique per process start, so a restarted server never mistakes a dead worker's lease for its own.
     public let workerID: String
+    let outcomes: JobOutcomeWriter
+    let plugins = PluginVersionCache()
 
     /// Progress is written at most this often per job.
     static let progressInterval = Duration.milliseconds(500)
@@ -40,6 +42,7 @@ public final class JobWorkerPool: Sendable {
         self.workerID =
             workerID
             ?? "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8).lowercased())"
+        self.outcomes = JobOutcomeWriter(store: store, worker: self.workerID, logger: logger)
     }
 
     /// Runs until the task is cancelled. On cancellation running attempts are stopped and their
@@ -104,7 +107,7 @@ public final class JobWorkerPool: Sendable {
         let attemptStart = job.startedAt.map { max($0, job.updatedAt) } ?? started
         var record = JobAttempt(attempt: job.attempts, startedAt: attemptStart)
         let outcome: Result<JSONValue, JobFailure>
-        if let plugin = try? await store.plugin(name: job.pluginName, version: job.pluginVersion) {
+        if let plugin = try? await plugins.plugin(name: job.pluginName, version: job.pluginVersion, store: store) {
             outcome = await attempt(job, plugin: plugin, control: control)
         } else {
             outcome = .failure(
@@ -150,11 +153,8 @@ public final class JobWorkerPool: Sendable {
                 ? "attempt \(job.attempts) failed (\(failure.reason.rawValue)); retry at \(next.runAt.formatted(.iso8601))"
                 : failure.description
         }
-        let finalEvent = event
-        let written = await uncancelled {
-            try await self.store.finishAttempt(next, worker: self.workerID, leaseExpiredBefore: nil, event: finalEvent)
-        }
-        guard written == true else {
+        let written = await outcomes.write(JobOutcome(job: next, event: event))
+        guard written else {
             logger.warning(
                 "job outcome not written: the job was taken over or the database failed",
                 metadata: ["job": "\(job.id)", "status": "\(next.status.rawValue)"])
@@ -319,11 +319,6 @@ public final class JobWorkerPool: Sendable {
             try? await runtime.removeContainer(id: container.id)
         }
     }
-}
-
-/// Runs `work` in a task of its own, so a cancelled caller still gets its database write done.
-func uncancelled<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async -> T? {
-    try? await Task { try await work() }.value
 }
 
 /// Writes a job's progress at most once per interval, and the last value on `flush`.

@@ -13,7 +13,7 @@ extension FluentStore {
     public func enqueueJob(_ job: Job, admission: JobAdmission) async throws {
         try await db.transaction { tx in
             let sql = try Self.sql(tx)
-            if self.isPostgres {
+            if self.isPostgres, admission.rateLimit != nil {
                 // Serialises one user's submissions, so the rate limit cannot be raced past.
                 try await sql.raw("SELECT id FROM users WHERE id = \(bind: job.ownerID) FOR UPDATE").run()
             }
@@ -31,14 +31,11 @@ extension FluentStore {
                         limit: limit, retryAfter: .milliseconds(Int64(max(wait, 0.001) * 1000)))
                 }
             }
-            let queued =
-                try await sql.raw(
-                    """
-                    SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM jobs WHERE status = 'queued' \
-                    LIMIT \(bind: admission.maxQueued)) q
-                    """
-                ).first()?.decode(column: "n", as: Int.self) ?? 0
-            if queued >= admission.maxQueued { throw JobAdmissionError.queueFull(maxQueued: admission.maxQueued) }
+            if admission.checksQueueDepth,
+                try await Self.countQueuedJobs(upTo: admission.maxQueued, on: sql) >= admission.maxQueued
+            {
+                throw JobAdmissionError.queueFull(maxQueued: admission.maxQueued)
+            }
             try await sql.insert(into: JobRow.table).columns(JobRow.columns)
                 .values(Self.jobValues(job)).run()
             try await Self.insertEvents(
@@ -48,6 +45,18 @@ extension FluentStore {
                 ],
                 on: sql)
         }
+    }
+
+    public func countQueuedJobs(upTo limit: Int) async throws -> Int {
+        try await Self.countQueuedJobs(upTo: limit, on: sql)
+    }
+
+    static func countQueuedJobs(upTo limit: Int, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw(
+            """
+            SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM jobs WHERE status = 'queued' LIMIT \(bind: limit)) q
+            """
+        ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     public func job(id: UUID) async throws -> Job? {
@@ -164,6 +173,33 @@ extension FluentStore {
     public func finishAttempt(
         _ job: Job, worker: String, leaseExpiredBefore: Date?, event: JobEvent
     ) async throws -> Bool {
+        try await db.transaction { tx in
+            let sql = try Self.sql(tx)
+            let written = try await Self.writeOutcome(
+                job, worker: worker, leaseExpiredBefore: leaseExpiredBefore, on: sql)
+            if written { try await Self.insertEvents([event], on: sql) }
+            return written
+        }
+    }
+
+    public func finishAttempts(_ outcomes: [JobOutcome], worker: String) async throws -> Set<UUID> {
+        guard !outcomes.isEmpty else { return [] }
+        return try await db.transaction { tx in
+            let sql = try Self.sql(tx)
+            var written: Set<UUID> = []
+            for outcome in outcomes
+            where try await Self.writeOutcome(outcome.job, worker: worker, leaseExpiredBefore: nil, on: sql) {
+                written.insert(outcome.job.id)
+            }
+            try await Self.insertEvents(outcomes.filter { written.contains($0.job.id) }.map(\.event), on: sql)
+            return written
+        }
+    }
+
+    /// The outcome's row update, only while `worker` holds the job; whether it was written.
+    static func writeOutcome(
+        _ job: Job, worker: String, leaseExpiredBefore: Date?, on sql: any SQLDatabase
+    ) async throws -> Bool {
         var update: SQLQueryString = """
             UPDATE jobs SET status = \(bind: job.status.rawValue), result_json = \(bind: job.result?.serializedString()), \
             error_message = \(bind: job.errorMessage), error_code = \(bind: job.errorCode), \
@@ -176,9 +212,8 @@ extension FluentStore {
         if let leaseExpiredBefore {
             update = update + SQLQueryString(" AND lease_expires_at < \(bind: leaseExpiredBefore)")
         }
-        update = update + SQLQueryString(" RETURNING id, attempts")
-        let written = try await updateWithEvents(update) { _ in event }
-        return written > 0
+        update = update + SQLQueryString(" RETURNING id")
+        return try await !sql.raw(update).all().isEmpty
     }
 
     public func jobsWithExpiredLeases(now: Date, limit: Int) async throws -> [Job] {

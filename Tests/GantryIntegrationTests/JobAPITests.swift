@@ -185,11 +185,11 @@ struct JobAPITests {
             let badJob = try await gantry.finishedJob(bad, token: admin)
             #expect(badJob["status"] as? String == "failed")
             #expect(badJob["error_code"] as? String == "invalid_output")
-            #expect(badJob["attempts"] as? Int == 1)
+            #expect(badJob["attempts"] as? Int == 1, "\(badJob)")
             #expect((badJob["error_message"] as? String ?? "").contains("prediction"), "\(badJob)")
             let notJSONJob = try await gantry.finishedJob(notJSON, token: admin)
             #expect(notJSONJob["error_code"] as? String == "invalid_output")
-            #expect(notJSONJob["attempts"] as? Int == 1)
+            #expect(notJSONJob["attempts"] as? Int == 1, "\(notJSONJob)")
         }
     }
 

@@ -8,7 +8,7 @@ extension TestGantry {
     static let jobEnvironment: [String: String] = [
         "GANTRY_RATE_LIMIT_JOBS_PER_MINUTE": "0",
         "GANTRY_JOB_BACKOFF": "100ms",
-        "GANTRY_JOB_LEASE": "3s",
+        "GANTRY_JOB_LEASE": "15s",
         "GANTRY_JOB_CHECK_INTERVAL": "250ms",
         "GANTRY_JOB_CONCURRENCY": "4",
     ]
