@@ -85,8 +85,11 @@ public struct ContainerJobExecutor: JobExecutor {
         } catch {
             throw JobFailure(.containerError, "starting the container failed: \(error)")
         }
+        // Cleanup runs in tasks of its own: a cancelled attempt (the server stopping) must still
+        // stop and remove its container.
         let stopContainer: @Sendable () async -> Void = {
-            try? await runtime.stopContainer(id: containerID, timeoutSeconds: Self.stopGraceSeconds)
+            await Task { try? await runtime.stopContainer(id: containerID, timeoutSeconds: Self.stopGraceSeconds) }
+                .value
         }
         await control.onStop(stopContainer)
         let timeout = Duration.seconds(plugin.timeoutSeconds)
@@ -179,7 +182,7 @@ public struct ContainerJobExecutor: JobExecutor {
 
     private func remove(_ containerID: String, runtime: any ContainerRuntime) async {
         do {
-            try await runtime.removeContainer(id: containerID)
+            try await Task { try await runtime.removeContainer(id: containerID) }.value
         } catch {
             // The housekeeping pass removes job containers whose job is not running.
             logger.warning(

@@ -34,13 +34,18 @@ public final class JobRunControl: Sendable {
 
     /// Records why the attempt must end and runs the registered stop handlers once.
     public func stop(_ reason: StopReason) async {
-        let handlers = state.withLock { value -> [@Sendable () async -> Void] in
+        for handler in markStopped(reason) { await handler() }
+    }
+
+    /// Records the reason at once and returns the stop handlers still to run (empty when the
+    /// attempt was already stopped). For callers that cannot wait, such as cancellation handlers.
+    public func markStopped(_ reason: StopReason) -> [@Sendable () async -> Void] {
+        state.withLock { value -> [@Sendable () async -> Void] in
             guard value.reason == nil else { return [] }
             value.reason = reason
             defer { value.handlers = [] }
             return value.handlers
         }
-        for handler in handlers { await handler() }
     }
 
     /// Runs `handler` when the attempt is stopped (at once if it already was).

@@ -95,8 +95,12 @@ public final class JobWorkerPool: Sendable {
                     }
                 }
             } onCancel: {
-                let controls = registry.controls
-                Task { for control in controls { await control.stop(.shuttingDown) } }
+                // Every running attempt learns at once that it ends because the server stops, before
+                // its own task sees the cancellation; the containers are stopped meanwhile.
+                let handlers = registry.controls.flatMap { $0.markStopped(.shuttingDown) }
+                Task {
+                    await withTaskGroup(of: Void.self) { group in handlers.forEach { group.addTask(operation: $0) } }
+                }
             }
         }
     }
@@ -118,7 +122,9 @@ public final class JobWorkerPool: Sendable {
         var event = JobEvent(jobID: job.id, kind: .status, status: .completed, attempt: job.attempts, at: now)
         let next: Job
         var retried = false
-        switch (control.stopReason, outcome) {
+        // A cancelled task without a recorded reason is the server stopping, too.
+        let stopReason = control.stopReason ?? (Task.isCancelled ? .shuttingDown : nil)
+        switch (stopReason, outcome) {
         case (.leaseLost?, _):
             logger.warning("job lease lost; its new holder decides", metadata: ["job": "\(job.id)"])
             return
