@@ -184,6 +184,9 @@ extension FluentStore {
 
     public func finishAttempts(_ outcomes: [JobOutcome], worker: String) async throws -> Set<UUID> {
         guard !outcomes.isEmpty else { return [] }
+        if isPostgres {
+            return try await finishAttemptsInOneStatement(outcomes, worker: worker)
+        }
         return try await db.transaction { tx in
             let sql = try Self.sql(tx)
             var written: Set<UUID> = []
@@ -194,6 +197,46 @@ extension FluentStore {
             try await Self.insertEvents(outcomes.filter { written.contains($0.job.id) }.map(\.event), on: sql)
             return written
         }
+    }
+
+    /// PostgreSQL: every outcome and its event in one statement (a data-modifying CTE over a
+    /// VALUES list), so a batch costs one round trip and one commit.
+    private func finishAttemptsInOneStatement(_ outcomes: [JobOutcome], worker: String) async throws -> Set<UUID> {
+        var rows: [SQLQueryString] = []
+        var events: [SQLQueryString] = []
+        for outcome in outcomes {
+            let job = outcome.job
+            let event = outcome.event
+            rows.append(
+                """
+                (\(bind: job.id)::uuid, \(bind: job.status.rawValue)::text, \(bind: job.result?.serializedString())::text, \
+                \(bind: job.errorMessage)::text, \(bind: job.errorCode)::text, \(bind: job.completedAt)::timestamptz, \
+                \(bind: job.runAt)::timestamptz, \(bind: job.progress)::double precision, \(bind: job.deadLettered)::boolean, \
+                \(bind: job.attempts)::bigint, \(bind: JobRow.encodeHistory(job.history))::text, \
+                \(bind: job.updatedAt)::timestamptz)
+                """)
+            events.append(
+                """
+                (\(bind: event.jobID)::uuid, \(bind: event.kind.rawValue)::text, \(bind: event.status.rawValue)::text, \
+                \(bind: event.attempt)::bigint, \(bind: event.progress)::double precision, \(bind: event.message)::text, \
+                \(bind: event.at)::timestamptz)
+                """)
+        }
+        let statement: SQLQueryString = """
+            WITH outcome (id, status, result_json, error_message, error_code, completed_at, run_at, progress, \
+            dead_lettered, attempts, history_json, updated_at) AS (VALUES \(rows.joined(separator: ", "))), \
+            done AS (UPDATE jobs SET status = o.status, result_json = o.result_json, error_message = o.error_message, \
+            error_code = o.error_code, completed_at = o.completed_at, run_at = o.run_at, progress = o.progress, \
+            dead_lettered = o.dead_lettered, attempts = o.attempts, lease_owner = NULL, lease_expires_at = NULL, \
+            history_json = o.history_json, updated_at = o.updated_at FROM outcome o \
+            WHERE jobs.id = o.id AND jobs.status = 'processing' AND jobs.lease_owner = \(bind: worker) \
+            RETURNING jobs.id), \
+            event (job_id, kind, status, attempt, progress, message, at) AS (VALUES \(events.joined(separator: ", "))) \
+            INSERT INTO job_events (job_id, kind, status, attempt, progress, message, at) \
+            SELECT e.job_id, e.kind, e.status, e.attempt, e.progress, e.message, e.at FROM event e \
+            JOIN done ON done.id = e.job_id RETURNING job_id
+            """
+        return Set(try await sql.raw(statement).all().map { try $0.decode(column: "job_id", as: UUID.self) })
     }
 
     /// The outcome's row update, only while `worker` holds the job; whether it was written.

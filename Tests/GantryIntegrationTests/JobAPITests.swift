@@ -6,9 +6,11 @@ import Testing
 
 @Suite("Jobs on the durable queue")
 struct JobAPITests {
-    @Test("a classifier job runs in a container and completes with its result (seed 003 shapes)")
-    func classifierCompletes() async throws {
-        try await TestGantry.run(environment: TestGantry.jobEnvironment) { gantry in
+    @Test(
+        "a classifier job runs in a container and completes with its result (seed 003 shapes)",
+        arguments: DatabaseKind.allCases)
+    func classifierCompletes(kind: DatabaseKind) async throws {
+        try await TestGantry.run(kind, environment: TestGantry.jobEnvironment) { gantry in
             let admin = try await gantry.adminToken()
             let alice = try await gantry.createUser("alice", adminToken: admin)
             let bob = try await gantry.createUser("bob", adminToken: admin)
@@ -114,12 +116,14 @@ struct JobAPITests {
         }
     }
 
-    @Test("a failing plugin is retried with backoff, then failed and dead-lettered with every attempt's error")
-    func retriesThenDeadLetter() async throws {
+    @Test(
+        "a failing plugin is retried with backoff, then failed and dead-lettered with every attempt's error",
+        arguments: DatabaseKind.allCases)
+    func retriesThenDeadLetter(kind: DatabaseKind) async throws {
         var environment = TestGantry.jobEnvironment
         environment["GANTRY_JOB_MAX_RETRIES"] = "2"
         environment["GANTRY_JOB_BACKOFF"] = "300ms"
-        try await TestGantry.run(environment: environment) { gantry in
+        try await TestGantry.run(kind, environment: environment) { gantry in
             let admin = try await gantry.adminToken()
             let alice = try await gantry.createUser("alice", adminToken: admin)
             try await gantry.registerPlugin("failing", image: "gantry-test/plugin-fail:latest", token: admin)
