@@ -34,12 +34,7 @@ extension DockerEngineClient {
                 binds: spec.mounts.isEmpty
                     ? nil : spec.mounts.map { "\($0.source):\($0.target)\($0.readOnly ? ":ro" : "")" },
                 networkMode: spec.network,
-                deviceRequests: spec.gpuDeviceIDs.isEmpty
-                    ? nil
-                    : [
-                        CreateContainerBody.DeviceRequest(
-                            driver: "nvidia", deviceIDs: spec.gpuDeviceIDs, capabilities: [["gpu"]])
-                    ],
+                deviceRequests: deviceRequests(for: spec),
                 initProcess: spec.runsInit ? true : nil,
                 readonlyRootfs: spec.readOnlyRootFilesystem ? true : nil,
                 tmpfs: spec.tmpfs.isEmpty ? nil : spec.tmpfs
@@ -54,6 +49,17 @@ extension DockerEngineClient {
             attachStdout: stdin,
             attachStderr: stdin
         )
+    }
+
+    /// `--gpus device=UUID,…` for named devices, else `--gpus N` for a count; none without GPUs.
+    static func deviceRequests(for spec: ContainerSpec) -> [CreateContainerBody.DeviceRequest]? {
+        if !spec.gpuDeviceIDs.isEmpty {
+            return [.init(driver: "nvidia", deviceIDs: spec.gpuDeviceIDs, capabilities: [["gpu"]])]
+        }
+        if spec.gpuCount > 0 {
+            return [.init(driver: "nvidia", count: spec.gpuCount, capabilities: [["gpu"]])]
+        }
+        return nil
     }
 
     static func observation(from body: ContainerInspectBody) -> ContainerObservation {

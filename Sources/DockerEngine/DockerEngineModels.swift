@@ -111,12 +111,15 @@ struct CreateContainerBody: Encodable, Equatable {
     /// What `docker run --gpus device=UUID` sends.
     struct DeviceRequest: Encodable, Equatable {
         var driver: String
-        var deviceIDs: [String]
+        var deviceIDs: [String]? = nil
+        /// Any `count` devices (`--gpus N`) instead of named ones.
+        var count: Int? = nil
         var capabilities: [[String]]
 
         enum CodingKeys: String, CodingKey {
             case driver = "Driver"
             case deviceIDs = "DeviceIDs"
+            case count = "Count"
             case capabilities = "Capabilities"
         }
     }

@@ -67,7 +67,7 @@ public struct ContainerJobExecutor: JobExecutor {
             cpu: plugin.resources.cpu, memoryMB: plugin.resources.memoryMB, pidsLimit: settings.pidsLimit,
             containerPort: 0, hostPort: 0, network: plugin.network ? nil : "none", user: settings.containerUser,
             opensStdin: plugin.inputMode == .stdin, readOnlyRootFilesystem: true,
-            tmpfs: ["/tmp": "rw,nosuid,nodev,size=\(settings.tmpfsSizeMB)m"])
+            tmpfs: ["/tmp": "rw,nosuid,nodev,size=\(settings.tmpfsSizeMB)m"], gpuCount: plugin.resources.gpus)
     }
 
     private enum Ending: Sendable {

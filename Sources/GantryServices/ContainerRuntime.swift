@@ -25,6 +25,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public var workingDirectory: String?
     /// GPU device UUIDs given through the engine's device requests (`--gpus device=…`).
     public var gpuDeviceIDs: [String]
+    /// Any this many GPUs (`--gpus N`), when no device is named.
+    public var gpuCount: Int
     /// Runs a tiny init as PID 1 that reaps the orphans of exec'd processes.
     public var runsInit: Bool
     public var hostname: String?
@@ -40,8 +42,9 @@ public struct ContainerSpec: Sendable, Equatable {
         containerPort: Int, hostBindIP: String = "0.0.0.0", hostPort: Int, mounts: [BindMount] = [],
         network: String? = nil, user: String? = nil, workingDirectory: String? = nil, gpuDeviceIDs: [String] = [],
         runsInit: Bool = false, hostname: String? = nil, opensStdin: Bool = false, readOnlyRootFilesystem: Bool = false,
-        tmpfs: [String: String] = [:]
+        tmpfs: [String: String] = [:], gpuCount: Int = 0
     ) {
+        self.gpuCount = gpuCount
         self.opensStdin = opensStdin
         self.readOnlyRootFilesystem = readOnlyRootFilesystem
         self.tmpfs = tmpfs

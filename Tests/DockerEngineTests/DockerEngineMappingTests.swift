@@ -72,6 +72,27 @@ import Testing
         #expect(hostConfig["Tmpfs"] == nil)
     }
 
+    @Test func createBodyRequestsGPUsByDeviceOrByCount() throws {
+        func deviceRequests(_ spec: ContainerSpec) throws -> [[String: Any]]? {
+            let data = try JSONEncoder().encode(DockerEngineClient.createBody(for: spec))
+            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            return (json["HostConfig"] as? [String: Any])?["DeviceRequests"] as? [[String: Any]]
+        }
+        let byDevice = ContainerSpec(
+            name: "n", image: "i", labels: [:], cpu: 1, memoryMB: 64, containerPort: 0, hostPort: 0,
+            gpuDeviceIDs: ["MIG-1"])
+        let named = try #require(try deviceRequests(byDevice)?.first)
+        #expect(named["DeviceIDs"] as? [String] == ["MIG-1"] && named["Count"] == nil)
+        let byCount = ContainerSpec(
+            name: "n", image: "i", labels: [:], cpu: 1, memoryMB: 64, containerPort: 0, hostPort: 0, gpuCount: 2)
+        let counted = try #require(try deviceRequests(byCount)?.first)
+        #expect(
+            counted["Count"] as? Int == 2 && counted["DeviceIDs"] == nil && counted["Driver"] as? String == "nvidia")
+        let none = ContainerSpec(
+            name: "n", image: "i", labels: [:], cpu: 1, memoryMB: 64, containerPort: 0, hostPort: 0)
+        #expect(try deviceRequests(none) == nil)
+    }
+
     @Test func inspectBodyBecomesAnObservation() throws {
         let body = """
             {"Id": "abc", "Name": "/gantry-i-1",
