@@ -1,6 +1,6 @@
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
 func eventually(
-    timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(50), _ condition: () async -> Bool
+    timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(50), _ condition: () async -> Bool
 ) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

@@ -74,7 +74,9 @@ struct SSHGatewayLifecycleTests {
         try await TestDirectory.with { directory in
             let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
             let access = FakeShellAccess(keys: ["alice": [key.blob]])
-            try await GatewayHarness.with(access, in: directory, configure: { $0.idleTimeout = .seconds(2) }) {
+            // 4 s: long enough that a loaded machine's scheduling gaps between the chatty command's
+            // lines (every 0.5 s) never look like idleness.
+            try await GatewayHarness.with(access, in: directory, configure: { $0.idleTimeout = .seconds(4) }) {
                 gateway in
                 let client = try RunningCommand(
                     "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 30"), in: directory.url,
