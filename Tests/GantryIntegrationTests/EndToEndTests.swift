@@ -49,6 +49,20 @@ import Testing
             errors: String(decoding: err, as: UTF8.self))
     }
 
+    /// Starts `gantry serve` with `environment`, its stdout and stderr going to `log`.
+    static func startServe(environment: [String: String], log: URL) throws -> Process {
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: binary)
+        serve.arguments = ["serve"]
+        serve.environment = environment
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: log)
+        serve.standardOutput = logHandle
+        serve.standardError = logHandle
+        try serve.run()
+        return serve
+    }
+
     static func json(_ run: Run) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(run.output.utf8))) as? [String: Any] ?? [:]
     }
@@ -97,16 +111,8 @@ import Testing
         serveEnvironment["GANTRY_SSH_ADDR"] = "127.0.0.1:\(sshPort)"
         serveEnvironment["GANTRY_NVIDIA_SMI"] = try FakeNvidiaSMI.install(
             fixture: "a100-mig-on", in: home.appendingPathComponent("bin").path)
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: binary)
-        serve.arguments = ["serve"]
-        serve.environment = serveEnvironment
         let serverLog = home.appendingPathComponent("serve.log")
-        FileManager.default.createFile(atPath: serverLog.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: serverLog)
-        serve.standardOutput = logHandle
-        serve.standardError = logHandle
-        try serve.run()
+        let serve = try Self.startServe(environment: serveEnvironment, log: serverLog)
         var installation: String?
         defer {
             if serve.isRunning { serve.terminate() }
@@ -228,7 +234,6 @@ import Testing
         let stopped = try await eventually(timeout: .seconds(15)) { !serve.isRunning }
         #expect(stopped, "gantry serve did not exit on SIGTERM")
         #expect(serve.terminationStatus == 0, "exit status \(serve.terminationStatus)")
-        try logHandle.close()
         let logLines = try String(contentsOf: serverLog, encoding: .utf8).split(separator: "\n")
             .filter { $0.hasPrefix("{") }
         #expect(logLines.count > 3, "gantry serve logs JSON lines")

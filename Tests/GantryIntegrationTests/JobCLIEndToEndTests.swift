@@ -24,16 +24,8 @@ import Testing
             "GANTRY_JOB_BACKOFF": "100ms", "GANTRY_JOB_MAX_RETRIES": "1", "GANTRY_JOB_CONCURRENCY": "2",
         ]) { _, new in new }
         environment["GANTRY_DATABASE_URL"] = nil
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: binary)
-        serve.arguments = ["serve"]
-        serve.environment = environment
-        let log = home.appendingPathComponent("serve.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: log)
-        serve.standardOutput = logHandle
-        serve.standardError = logHandle
-        try serve.run()
+        let serve = try EndToEndTests.startServe(
+            environment: environment, log: home.appendingPathComponent("serve.log"))
         defer { if serve.isRunning { serve.terminate() } }
         #expect(try await eventually { await fetch("\(server)/health") != nil }, "gantry serve did not come up")
 
