@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
         .package(url: "https://github.com/drmohundro/SWXMLHash.git", from: "8.1.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Pure domain: types, policies, validation. No I/O, no dependencies.
@@ -143,12 +144,34 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Edge: the web dashboard (server-rendered Mustache templates, a little of our own JS).
+        .target(
+            name: "GantryDashboard",
+            dependencies: [
+                "GantryCore", "GantryServices", "GantryAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["Resources"],
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "EmbedDashboardResources")]
+        ),
+        .plugin(
+            name: "EmbedDashboardResources",
+            capability: .buildTool(),
+            dependencies: ["EmbedResourceTool"]
+        ),
+
         // Composition root: configuration, application builder, background services.
         .target(
             name: "GantryServer",
             dependencies: [
                 "GantryCore", "GantryServices", "GantryStore", "DockerEngine", "GantryAPI", "NvidiaSMI",
-                "SSHGateway",
+                "SSHGateway", "GantryDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -233,7 +256,7 @@ let package = Package(
             name: "GantryIntegrationTests",
             dependencies: [
                 "GantryCore", "GantryServices", "GantryStore", "DockerEngine", "GantryServer", "GantryAPI",
-                "NvidiaSMI", "SSHGateway",
+                "NvidiaSMI", "SSHGateway", "GantryDashboard",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -12,6 +12,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "${ROOT}/scripts/lib/ensure-test-images.sh"   # also ensure_docker + common
 # shellcheck source=lib/ensure-postgres.sh
 source "${ROOT}/scripts/lib/ensure-postgres.sh"
+# shellcheck source=lib/ensure-browser.sh
+source "${ROOT}/scripts/lib/ensure-browser.sh"
 
 with_postgres=1
 for arg in "$@"; do
@@ -56,6 +58,7 @@ fi
 
 ensure_docker
 ensure_test_images
+ensure_browser
 if (( with_postgres )); then
   ensure_postgres
 fi

@@ -9,8 +9,8 @@ import NIOCore
 import OpenAPIRuntime
 
 /// Maps any error to the JSON error body `{"error", "detail"}` and its status — in one place.
-enum ErrorResponse {
-    static func status(for kind: GantryError.Kind) -> HTTPResponse.Status {
+public enum ErrorResponse {
+    public static func status(for kind: GantryError.Kind) -> HTTPResponse.Status {
         switch kind {
         case .invalidInput: .badRequest
         case .unauthorized: .unauthorized
@@ -27,7 +27,7 @@ enum ErrorResponse {
     }
 
     /// The Gantry error behind whatever was thrown, and whether it is one we expected.
-    static func gantryError(for error: any Error) -> (GantryError, expected: Bool) {
+    public static func gantryError(for error: any Error) -> (GantryError, expected: Bool) {
         switch error {
         case let error as GantryError:
             return (error, true)

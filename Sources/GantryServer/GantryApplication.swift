@@ -3,6 +3,7 @@ import DockerEngine
 import Foundation
 import GantryAPI
 import GantryCore
+import GantryDashboard
 import GantryOpenAPI
 import GantryServices
 import GantryStore
@@ -154,6 +155,17 @@ public struct GantryApplication: Sendable {
         try APIHandler(services: services).registerHandlers(
             on: router, configuration: APIHandler.serverConfiguration)
         try OpenAPIDocumentRoutes().register(on: router)
+        let webSessions = WebSessionService(
+            store: store, users: users, lifetime: configuration.dashboardSessionSeconds, logger: logger)
+        try Dashboard(
+            services: services, webSessions: webSessions,
+            settings: DashboardSettings(
+                demoMode: configuration.demoMode, secureCookies: configuration.secureCookies,
+                rayDashboardURL: configuration.rayDashboardURL, version: GantryVersion.current),
+            logger: logger
+        ).register(on: router)
+        // People who open the server's address land on the dashboard.
+        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/dashboard"]) }
         metrics.register(on: router)
 
         var gateway: SSHGateway?

@@ -60,6 +60,13 @@ public struct GantryConfiguration: Sendable {
     public var jobCheckIntervalSeconds: Double
     public var jobMaxInputBytes: Int
     public var jobDefaultTimeoutSeconds: Double
+    /// Visitors are signed in to the dashboard as the demo user (seed 000).
+    public var demoMode: Bool
+    public var dashboardSessionSeconds: Double
+    /// Marks the dashboard's cookies `Secure`; turn on behind HTTPS.
+    public var secureCookies: Bool
+    /// Linked from the dashboard when set.
+    public var rayDashboardURL: String?
 
     public enum LogFormat: String, Sendable {
         case json
@@ -204,6 +211,18 @@ public struct GantryConfiguration: Sendable {
             key: "GANTRY_JOB_DEFAULT_TIMEOUT", defaultValue: "10m",
             meaning: "Per-attempt timeout of plugins that declare none."),
         Setting(
+            key: "GANTRY_DEMO", defaultValue: "false",
+            meaning: "Demo mode: dashboard visitors are signed in as the ordinary user user-demo-001 (seed 000)."),
+        Setting(
+            key: "GANTRY_DASHBOARD_SESSION_TTL", defaultValue: "12h",
+            meaning: "Dashboard sign-ins end after this long without use."),
+        Setting(
+            key: "GANTRY_SECURE_COOKIES", defaultValue: "false",
+            meaning: "Mark the dashboard's cookies Secure (set it when Gantry is served over HTTPS)."),
+        Setting(
+            key: "GANTRY_RAY_DASHBOARD_URL", defaultValue: "(unset)",
+            meaning: "The Ray dashboard's address, linked from the web dashboard when set."),
+        Setting(
             key: "GANTRY_CONFIG_FILE", defaultValue: "(unset)",
             meaning: "Optional KEY=value file with any of these keys; the environment wins."),
     ]
@@ -296,7 +315,12 @@ public struct GantryConfiguration: Sendable {
             jobLeaseSeconds: reader.duration("GANTRY_JOB_LEASE", default: 30, range: 1...86_400),
             jobCheckIntervalSeconds: reader.duration("GANTRY_JOB_CHECK_INTERVAL", default: 5, range: 0.05...3600),
             jobMaxInputBytes: reader.int("GANTRY_JOB_MAX_INPUT_BYTES", default: 1_048_576, range: 1024...1_073_741_824),
-            jobDefaultTimeoutSeconds: reader.duration("GANTRY_JOB_DEFAULT_TIMEOUT", default: 600, range: 1...86_400))
+            jobDefaultTimeoutSeconds: reader.duration("GANTRY_JOB_DEFAULT_TIMEOUT", default: 600, range: 1...86_400),
+            demoMode: reader.bool("GANTRY_DEMO", default: false),
+            dashboardSessionSeconds: reader.duration(
+                "GANTRY_DASHBOARD_SESSION_TTL", default: 43_200, range: 60...31_536_000),
+            secureCookies: reader.bool("GANTRY_SECURE_COOKIES", default: false),
+            rayDashboardURL: reader.string("GANTRY_RAY_DASHBOARD_URL"))
         problems += reader.problems
         if configuration.portRange.upperBound < configuration.portRange.lowerBound {
             problems.append("GANTRY_PORT_RANGE_END must not be below GANTRY_PORT_RANGE_START")
@@ -317,6 +341,9 @@ public struct GantryConfiguration: Sendable {
             && !configuration.dockerHost.hasPrefix("http://")
         {
             problems.append("GANTRY_DOCKER_HOST must start with unix://, tcp:// or http://")
+        }
+        if let ray = configuration.rayDashboardURL, !(ray.hasPrefix("http://") || ray.hasPrefix("https://")) {
+            problems.append("GANTRY_RAY_DASHBOARD_URL must be an http:// or https:// address")
         }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return configuration

@@ -104,6 +104,16 @@ public protocol InstanceStore: Sendable {
     func countInstancesByState() async throws -> [InstanceState: Int]
 }
 
+public protocol WebSessionStore: Sendable {
+    func createWebSession(_ session: WebSession) async throws
+    func webSession(tokenHash: String) async throws -> WebSession?
+    func extendWebSession(id: UUID, lastSeenAt: Date, expiresAt: Date) async throws
+    func deleteWebSession(tokenHash: String) async throws
+    func deleteWebSessions(userID: UUID) async throws
+    /// Removes sessions past their expiry; returns how many.
+    func deleteExpiredWebSessions(now: Date) async throws -> Int
+}
+
 public protocol LeaseStore: Sendable {
     /// Takes or renews the named lease for `holder` until `now + duration`; true when `holder`
     /// holds it afterwards. Replicas sharing a database use it so one of them runs each loop.
@@ -113,7 +123,7 @@ public protocol LeaseStore: Sendable {
 /// The persistence adapter: one implementation, on FluentKit, for SQLite and PostgreSQL.
 public protocol Store:
     UserStore, APIKeyStore, SettingsStore, ImageStore, NodeStore, InstanceStore, LeaseStore, SSHKeyStore,
-    GPUInventoryStore, SessionStore, PluginStore, JobStore
+    GPUInventoryStore, SessionStore, PluginStore, JobStore, WebSessionStore
 {
     /// Runs a trivial query; throws when the database does not answer.
     func ping() async throws

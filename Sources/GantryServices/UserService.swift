@@ -92,6 +92,14 @@ public struct UserService: Sendable {
     // MARK: Authentication
 
     public func login(usernameOrEmail: String, password: String) async throws -> IssuedToken {
+        let user = try await verifyCredentials(usernameOrEmail: usernameOrEmail, password: password)
+        let token = try await tokens.issue(for: user.id)
+        return IssuedToken(accessToken: token, expiresIn: Int(tokens.lifetime))
+    }
+
+    /// The active user these credentials belong to; the same refusal for an unknown user and a
+    /// wrong password, so usernames cannot be probed.
+    public func verifyCredentials(usernameOrEmail: String, password: String) async throws -> User {
         let login = usernameOrEmail.trimmingCharacters(in: .whitespaces)
         guard !login.isEmpty, !password.isEmpty else { throw GantryError.invalid("username and password are required") }
         guard let user = try await store.user(usernameOrEmail: login.lowercased()),
@@ -102,8 +110,7 @@ public struct UserService: Sendable {
         guard user.isActive else {
             throw GantryError(.unauthorized, code: "user_inactive", detail: "this account is deactivated")
         }
-        let token = try await tokens.issue(for: user.id)
-        return IssuedToken(accessToken: token, expiresIn: Int(tokens.lifetime))
+        return user
     }
 
     /// Resolves a bearer token or API key to an active user. Checked on every request, so a

@@ -71,6 +71,7 @@ public final class FluentStore: Store {
             migrations.add(CreateInitialSchema())
             migrations.add(AddGPUSessions())
             migrations.add(AddPluginsAndJobs())
+            migrations.add(AddWebSessions())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop)
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()
