@@ -144,7 +144,8 @@ struct InProcessGantry: Sendable {
     let scratch: ScratchDatabase
 
     static func start(
-        database: BenchDatabaseKind, postgresURL: String?, environment extra: [String: String]
+        database: BenchDatabaseKind, postgresURL: String?, environment extra: [String: String],
+        runReconciler: Bool = true
     ) async throws -> InProcessGantry {
         let scratch = try ScratchDatabase.create(database, postgresURL: postgresURL)
         do {
@@ -168,7 +169,8 @@ struct InProcessGantry: Sendable {
             environment.merge(extra) { _, new in new }
             let configuration = try GantryConfiguration.load(environment: environment)
             let logger = benchLogger("gantry-bench-server")
-            let gantry = try await GantryApplication.build(configuration: configuration, logger: logger)
+            let gantry = try await GantryApplication.build(
+                configuration: configuration, logger: logger, runReconciler: runReconciler)
             // Its own service group, so that stopping is a graceful shutdown, as on SIGTERM.
             let group = ServiceGroup(configuration: .init(services: [gantry.application], logger: logger))
             let task = Task { try await group.run() }

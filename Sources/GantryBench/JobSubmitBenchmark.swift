@@ -139,12 +139,15 @@ struct LoadRequest: Sendable {
     let token: String?
     let body: String?
     let expect: Int
+    /// A `Cookie` header (the dashboard's session), when set.
+    var cookie: String? = nil
 
     /// Sends it and reads the whole answer; returns the seconds it took.
     func send(on http: HTTPClient) async throws -> Double {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let cookie { request.headers.add(name: "Cookie", value: cookie) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))

@@ -59,7 +59,7 @@ struct HiddenField: Sendable {
 }
 
 extension Dashboard {
-    static let instancesPerPage = 50
+    static let instancesPerPage = 100
 
     func registerInstances<Context: RequestContext>(on router: Router<Context>) {
         router.get("/dashboard/instances") { request, _ in

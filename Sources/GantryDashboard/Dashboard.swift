@@ -35,7 +35,6 @@ public struct Dashboard: Sendable {
         }
         registerLogin(on: router)
         router.get("/dashboard") { request, _ in try await self.signedIn(request, handler: self.overview) }
-        router.get("/dashboard/") { _, _ in Self.redirect(to: "/dashboard") }
         registerInstances(on: router)
         registerLaunchWizard(on: router)
         registerSessions(on: router)

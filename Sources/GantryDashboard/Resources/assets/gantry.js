@@ -7,12 +7,8 @@
   const root = doc.documentElement;
 
   // An enhancement must never break the page: every handler runs through this.
-  const safe = (fn) => function safeHandler(...args) {
-    try { return fn.apply(this, args); } catch (_) { return undefined; }
-  };
-  const $$ = (sel, scope = doc) => {
-    try { return scope && scope.querySelectorAll ? Array.from(scope.querySelectorAll(sel)) : []; } catch (_) { return []; }
-  };
+  const safe = (fn) => function safeHandler(...args) { try { return fn.apply(this, args); } catch (_) { return undefined; } };
+  const $$ = (sel, scope = doc) => { try { return Array.from(scope.querySelectorAll(sel)); } catch (_) { return []; } };
   const on = (target, type, fn, opts) => { if (target) target.addEventListener(type, safe(fn), opts); };
   const closest = (node, sel) => (node && node.nodeType === 1 ? node.closest(sel) : null);
   const isElement = (node) => !!node && node.nodeType === 1;
@@ -20,26 +16,18 @@
   /* 1. Theme: applied before anything else to shorten the flash of the wrong theme (script is deferred). */
   const THEME_KEY = 'gantry-theme';
   const THEMES = ['auto', 'light', 'dark'];
-  const store = {
-    get(key) { try { return window.localStorage.getItem(key); } catch (_) { return null; } },
-    set(key, value) { try { window.localStorage.setItem(key, value); } catch (_) { /* private mode */ } },
-  };
   const applyTheme = (theme) => { if (THEMES.includes(theme)) root.setAttribute('data-theme', theme); };
-  applyTheme(store.get(THEME_KEY));
+  try { applyTheme(window.localStorage.getItem(THEME_KEY)); } catch (_) { /* storage blocked */ }
 
   const currentTheme = () => (THEMES.includes(root.getAttribute('data-theme')) ? root.getAttribute('data-theme') : 'auto');
   function renderThemeToggles() {
     const label = `Theme: ${currentTheme()}`;
-    for (const btn of $$('[data-theme-toggle]')) {
-      btn.textContent = label;
-      btn.setAttribute('aria-label', label);
-      btn.hidden = false;
-    }
+    for (const btn of $$('[data-theme-toggle]')) { btn.textContent = label; btn.setAttribute('aria-label', label); btn.hidden = false; }
   }
   function cycleTheme() {
     const next = THEMES[(THEMES.indexOf(currentTheme()) + 1) % THEMES.length];
     applyTheme(next);
-    store.set(THEME_KEY, next);
+    try { window.localStorage.setItem(THEME_KEY, next); } catch (_) { /* private mode: not persisted */ }
     renderThemeToggles();
   }
 
@@ -47,22 +35,21 @@
   let liveRegion = null;
   function announce(message) {
     if (!liveRegion) {
-      liveRegion = doc.createElement('div');
-      liveRegion.className = 'sr-only';
-      liveRegion.setAttribute('role', 'status');
-      liveRegion.setAttribute('aria-live', 'polite');
+      liveRegion = make('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
       doc.body.appendChild(liveRegion);
     }
     liveRegion.textContent = '';
     // Clear then set on the next tick so a repeated message is announced again.
     window.setTimeout(() => { liveRegion.textContent = message; }, 50);
   }
-  const parseJSON = (text) => { try { return JSON.parse(text); } catch (_) { return null; } };
-  function parseFragment(html) {
-    const tpl = doc.createElement('template');
-    tpl.innerHTML = String(html).trim();
-    return tpl.content;
+  function make(tag, attrs) {
+    const node = doc.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    return node;
   }
+  const parseJSON = (text) => { try { return JSON.parse(text); } catch (_) { return null; } };
+  // <template> parses table rows (and anything else) without running scripts or needing a context.
+  function parseFragment(html) { const tpl = doc.createElement('template'); tpl.innerHTML = String(html).trim(); return tpl.content; }
   const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
   const firstFocusable = (scope) => (scope.matches && scope.matches(FOCUSABLE) ? scope : $$(FOCUSABLE, scope)[0] || null);
   const byAttr = (scope, attr, value) =>
@@ -77,10 +64,7 @@
 
   function buildDialog() {
     if (dialog) return dialog;
-    const d = doc.createElement('dialog');
-    d.className = 'confirm-dialog';
-    d.setAttribute('role', 'alertdialog');
-    d.setAttribute('aria-labelledby', 'gantry-confirm-message');
+    const d = make('dialog', { class: 'confirm-dialog', role: 'alertdialog', 'aria-labelledby': 'gantry-confirm-message' });
     d.innerHTML = '<p class="confirm-message" id="gantry-confirm-message"></p>' +
       '<div class="confirm-actions"><button type="button" class="btn" data-dialog-cancel>Cancel</button>' +
       '<button type="button" class="btn btn-primary" data-dialog-ok>Confirm</button></div>';
@@ -110,21 +94,16 @@
     pending = null;
     if (!job) return;
     const { form, submitter } = job;
-    if (dialog.returnValue === 'confirm' && form.isConnected) {
-      submitConfirmed(form, submitter);
-    } else {
+    if (dialog.returnValue === 'confirm' && form.isConnected) submitConfirmed(form, submitter);
+    else {
       const back = submitter && submitter.isConnected ? submitter : form.querySelector('[type="submit"], button:not([type])');
       if (back) back.focus();
     }
   }
 
   function submitConfirmed(form, submitter) {
-    if (!Array.from(form.elements).some((el) => el.name === 'confirm' && el.value === 'yes')) {
-      const input = doc.createElement('input');
-      input.type = 'hidden';
-      input.name = 'confirm';
-      input.value = 'yes';
-      form.appendChild(input);
+    if (!Array.from(form.elements).some((f) => f.name === 'confirm' && f.value === 'yes')) {
+      form.appendChild(make('input', { type: 'hidden', name: 'confirm', value: 'yes' }));
     }
     const usable = submitter && submitter.isConnected && submitter.form === form ? submitter : null;
     if (typeof form.requestSubmit === 'function') {
@@ -133,13 +112,7 @@
       try { form.requestSubmit(usable || undefined); } finally { confirmed.delete(form); }
       return;
     }
-    if (usable && usable.name) {
-      const copy = doc.createElement('input');
-      copy.type = 'hidden';
-      copy.name = usable.name;
-      copy.value = usable.value;
-      form.appendChild(copy);
-    }
+    if (usable && usable.name) form.appendChild(make('input', { type: 'hidden', name: usable.name, value: usable.value }));
     markBusy(form, usable);
     HTMLFormElement.prototype.submit.call(form); // a control named "submit" cannot shadow this
   }
@@ -161,11 +134,7 @@
   }
   function releaseBusy(form) {
     busyForms.delete(form);
-    for (const btn of $$('.is-busy', form)) {
-      btn.classList.remove('is-busy');
-      btn.removeAttribute('aria-busy');
-      btn.disabled = false;
-    }
+    for (const btn of $$('.is-busy', form)) { btn.classList.remove('is-busy'); btn.removeAttribute('aria-busy'); btn.disabled = false; }
     if (form.hasAttribute('data-quota')) updateQuota(form);
   }
 
@@ -194,16 +163,12 @@
 
   // Keep only well-formed {id, html} entries, first occurrence of each id wins.
   function normalizeRows(rows) {
-    const seen = new Set();
-    const out = [];
+    const seen = new Map();
     for (const row of Array.isArray(rows) ? rows : []) {
       if (!row || row.id === undefined || row.id === null || typeof row.html !== 'string') continue;
-      const id = String(row.id);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      out.push({ id, html: row.html });
+      if (!seen.has(String(row.id))) seen.set(String(row.id), { id: String(row.id), html: row.html });
     }
-    return out;
+    return Array.from(seen.values());
   }
   function parseRow(id, html) {
     const node = parseFragment(html).firstElementChild;
@@ -221,14 +186,11 @@
     const active = doc.activeElement;
     if (!isElement(active) || active === container || !container.contains(active)) return null;
     const row = closest(active, '[data-row-id]');
-    const rows = Array.from(container.children);
     return {
       el: active,
       rowId: row && container.contains(row) ? row.getAttribute('data-row-id') : null,
-      index: row ? rows.indexOf(row) : -1,
-      key: active.getAttribute('data-focus-key'),
-      name: active.getAttribute('name'),
-      value: active.getAttribute('value'),
+      index: row ? Array.from(container.children).indexOf(row) : -1,
+      key: active.getAttribute('data-focus-key'), name: active.getAttribute('name'), value: active.getAttribute('value'),
     };
   }
   function focusTargetIn(scope, info) {
@@ -256,7 +218,7 @@
 
   function renderEmpty(container, emptyHtml, memo) {
     const current = Array.from(container.children).filter((n) => n.classList.contains('empty-row'));
-    if (current.length && memo.get(EMPTY_KEY) === emptyHtml) return;
+    if (current.length && (!emptyHtml || memo.get(EMPTY_KEY) === emptyHtml)) return; // keep the server's own
     current.forEach((n) => n.remove());
     if (emptyHtml) container.appendChild(parseFragment(emptyHtml));
     memo.set(EMPTY_KEY, emptyHtml);
@@ -312,7 +274,7 @@
     let source;
     try { source = new EventSource(url); } catch (_) { return; }
     streams.set(el, source);
-    const memo = new Map();
+    const memo = new Map(); // last html per row id, to skip unchanged rows
     on(source, 'rows', (e) => {
       const data = parseJSON(e.data);
       if (!data || !Array.isArray(data.rows)) return;
@@ -341,9 +303,7 @@
   function formatCountdown(ms) {
     if (!(ms > 0)) return 'expired';
     const total = Math.ceil(ms / 1000);
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
+    const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
     if (h > 0) return `${h}h ${pad2(m)}m ${pad2(s)}s left`;
     if (m > 0) return `${m}m ${pad2(s)}s left`;
     return `${s}s left`;
@@ -365,9 +325,7 @@
   function formatRelative(diffMs) {
     const sec = Math.round(Math.abs(diffMs) / 1000);
     if (sec < 45) return 'just now';
-    const min = Math.round(sec / 60);
-    const hours = Math.round(min / 60);
-    const days = Math.round(hours / 24);
+    const min = Math.round(sec / 60), hours = Math.round(min / 60), days = Math.round(hours / 24);
     const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
     const span = min < 60 ? `${min} min` : hours < 24 ? plural(hours, 'hour') : plural(days, 'day');
     return diffMs < 0 ? `${span} ago` : `in ${span}`;
@@ -390,12 +348,8 @@
   /* 5. Copy to clipboard. */
   const copyState = new WeakMap(); // button -> { label, timer }
   function legacyCopy(text) {
-    const area = doc.createElement('textarea');
-    area.className = 'copy-buffer';
+    const area = make('textarea', { class: 'copy-buffer', readonly: '', 'aria-hidden': 'true', tabindex: '-1' });
     area.value = text;
-    area.setAttribute('readonly', '');
-    area.setAttribute('aria-hidden', 'true');
-    area.tabIndex = -1;
     const previous = doc.activeElement;
     doc.body.appendChild(area);
     area.select();
@@ -505,10 +459,7 @@
       if (copyBtn) onCopy(copyBtn);
     });
     on(doc, 'submit', onSubmit);
-    on(doc, 'change', (e) => {
-      const el = e.target;
-      if (isElement(el) && el.matches('select[data-autosubmit]')) requestSubmit(el.form);
-    });
+    on(doc, 'change', (e) => { if (isElement(e.target) && e.target.matches('select[data-autosubmit]')) requestSubmit(e.target.form); });
     const onQuotaInput = (e) => {
       const form = isElement(e.target) ? e.target.form : null;
       if (form && form.hasAttribute('data-quota')) updateQuota(form);
