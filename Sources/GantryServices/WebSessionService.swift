@@ -102,6 +102,8 @@ public struct WebSessionService: Sendable {
             userID: user.id, tokenHash: APIKeyToken.hash(token), createdAt: now,
             expiresAt: now.addingTimeInterval(lifetime), lastSeenAt: now)
         try await store.createWebSession(session)
+        // Sessions of browsers that never came back are swept at each sign-in, which bounds the table.
+        _ = try? await store.deleteExpiredWebSessions(now: now)
         logger.info("dashboard sign-in", metadata: ["user": "\(user.username)"])
         return SignedIn(token: token, principal: Principal(user: user), session: session)
     }

@@ -63,8 +63,9 @@ import Testing
         }
     }
 
-    @Test func signingOutEndsTheSessionOnTheServer() async throws {
-        try await TestGantry.run { gantry in
+    @Test(arguments: DatabaseKind.allCases)
+    func signingOutEndsTheSessionOnTheServer(database: DatabaseKind) async throws {
+        try await TestGantry.run(database) { gantry in
             let browser = DashboardSession(gantry)
             let overview = try await browser.signInAsAdmin()
             #expect(overview.contains("<h1>Overview</h1>"))
