@@ -168,10 +168,12 @@ import Testing
             #expect(sawRunning, "the stream shows the row turning running: \(received.suffix(500))")
             #expect(received.contains("\"id\":\"\(id)\""))
 
-            // Signed-out streams are refused like pages.
+            // Signed-out streams are refused like pages: the client ends up on the sign-in form.
             let anonymous = try await HTTPClient.shared.execute(
                 HTTPClientRequest(url: "http://127.0.0.1:\(port)/dashboard/instances/live"), timeout: .seconds(10))
-            #expect(anonymous.status == .seeOther)
+            #expect(anonymous.headers.first(name: "Content-Type") == "text/html; charset=utf-8")
+            let form = String(buffer: try await anonymous.body.collect(upTo: 1 << 20))
+            #expect(form.contains("<h1>Sign in</h1>"))
         }
     }
 }
