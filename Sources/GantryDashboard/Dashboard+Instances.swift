@@ -3,6 +3,7 @@ import GantryAPI
 import GantryCore
 import GantryServices
 import Hummingbird
+import Mustache
 
 struct InstanceRowView: Sendable {
     var id: String
@@ -216,5 +217,47 @@ extension Dashboard {
     static func localTarget(_ raw: String?, fallback: String) -> String {
         guard let raw, SafeRedirect.isLocal(raw) else { return fallback }
         return raw
+    }
+}
+
+// A page holds up to a hundred rows: answering the template's lookups directly keeps the
+// instances page well inside its render budget (see `gantry-bench dashboard-render`).
+extension InstanceRowView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "name": name_
+        case "image": image
+        case "state": state
+        case "tone": tone
+        case "reason": reason
+        case "node": node
+        case "endpoint": endpoint
+        case "endpointText": endpointText
+        case "created": created
+        case "owner": owner
+        case "showOwner": showOwner
+        case "canStop": canStop
+        case "canStart": canStart
+        case "canTerminate": canTerminate
+        case "csrf": csrf
+        case "returnTo": returnTo
+        case "cpu": cpu
+        case "memory": memory
+        case "gpuText": gpuText
+        default: nil
+        }
+    }
+
+    private var name_: String { self.name }
+}
+
+extension TimeView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "iso": iso
+        case "text": text
+        default: nil
+        }
     }
 }

@@ -250,7 +250,41 @@ public final class FluentStore: Store {
     }
 
     public func allocations() async throws -> [String: NodeCapacity] {
-        Self.allocations(of: try await holdingInstances(on: db), sessions: try await activeSessionModels(on: db))
+        var result: [String: NodeCapacity] = [:]
+        for (node, amount) in try await holdingInstanceTotals() {
+            result[node] = NodeCapacity(cpu: amount.cpu, memoryMB: amount.memoryMB, gpus: amount.gpus)
+        }
+        for session in try await activeSessionModels(on: db) {
+            var total = result[session.node] ?? .zero
+            total.cpu += session.resources.cpu
+            total.memoryMB += session.resources.memoryMB
+            total.gpus += session.resources.gpus
+            result[session.node] = total
+        }
+        return result
+    }
+
+    /// What instances holding resources add up to, per node, summed by the database: the
+    /// overview and every quota check read this, and loading each row grew with the fleet.
+    func holdingInstanceTotals(ownerID: UUID? = nil) async throws -> [String: ResourceAmount] {
+        var query = try Self.sql(db).select()
+            .column("node")
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "instances")
+            .column(SQLFunction("SUM", args: SQLColumn("cpu")), as: "cpu")
+            .column(SQLFunction("SUM", args: SQLColumn("memory_mb")), as: "memory_mb")
+            .column(SQLFunction("SUM", args: SQLColumn("gpus")), as: "gpus")
+            .from(InstanceModel.schema)
+            .where("state", .in, Self.holdingStates)
+        if let ownerID { query = query.where("owner_id", .equal, ownerID) }
+        var totals: [String: ResourceAmount] = [:]
+        for row in try await query.groupBy("node").all() {
+            totals[try row.decode(column: "node", as: String.self)] = ResourceAmount(
+                instances: try row.decode(column: "instances", as: Int.self),
+                cpu: try row.decode(column: "cpu", as: Double?.self) ?? 0,
+                memoryMB: try row.decode(column: "memory_mb", as: Int?.self) ?? 0,
+                gpus: try row.decode(column: "gpus", as: Int?.self) ?? 0)
+        }
+        return totals
     }
 
     static func allocations(of instances: [InstanceModel], sessions: [GPUSessionModel]) -> [String: NodeCapacity] {
@@ -366,9 +400,7 @@ public final class FluentStore: Store {
     }
 
     public func usage(ownerID: UUID) async throws -> ResourceAmount {
-        let instances = try await holdingInstances(on: db, ownerID: ownerID).reduce(.zero) { total, model in
-            total + model.resources
-        }
+        let instances = try await holdingInstanceTotals(ownerID: ownerID).values.reduce(.zero, +)
         return try await activeSessionModels(on: db, ownerID: ownerID).reduce(instances) { total, model in
             total + model.resources
         }

@@ -17,6 +17,10 @@ Configuration (environment):
   GANTRY_PLUGIN_IMAGE     plugin image of the plugin flow (default
                           "gantry-test/plugin-echo:latest": its result is its input)
   GANTRY_RUN_ID           suffix making names unique (default: random)
+  GANTRY_WIDTHS           viewport widths of screenshot_pages.py (default "360,1440")
+
+Run one by hand against a running server, e.g.
+  GANTRY_URL=http://127.0.0.1:18090 GANTRY_ADMIN_PASSWORD=... .venv-browser/bin/python Tests/Browser/instance_flow.py
 """
 
 from __future__ import annotations
@@ -37,7 +41,6 @@ from selenium import webdriver
 from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
-    TimeoutException,
     WebDriverException,
 )
 from selenium.webdriver.chrome.options import Options
@@ -45,11 +48,10 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-WIDTHS = (360, 1440)
+WIDTHS = tuple(int(w) for w in os.environ.get("GANTRY_WIDTHS", "360,1440").split(",") if w.strip())
 MAX_SHOT_HEIGHT = 6000
 
 _REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -116,15 +118,43 @@ def viewport_width(driver: WebDriver) -> int:
     return int(driver.execute_script("return window.innerWidth"))
 
 
+# chromedriver errors that only mean "the document changed under us" (a navigation in flight).
+_TRANSIENT = ("does not belong to the document", "execution context was destroyed", "cannot find context",
+              "no such execution context", "target frame detached")
+
+
+def _transient(error: WebDriverException) -> bool:
+    text = str(error).lower()
+    return any(t in text for t in _TRANSIENT)
+
+
 def wait_for(driver: WebDriver, condition: Callable[[WebDriver], Any], timeout: float = 20,
              message: str = "condition") -> Any:
-    """Polls `condition(driver)` until it returns something truthy; AssertionError on timeout."""
-    waiter = WebDriverWait(driver, timeout, poll_frequency=0.25,
-                           ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
-    try:
-        return waiter.until(condition)
-    except TimeoutException:
-        raise AssertionError(f"timed out after {timeout:g}s waiting for {message} (at {driver.current_url})") from None
+    """Polls `condition(driver)` until it returns something truthy; AssertionError on timeout.
+
+    Stale or missing elements and navigation races count as "not yet"; an AssertionError
+    raised by the condition ends the wait at once."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while True:
+        try:
+            value = condition(driver)
+            if value:
+                return value
+        except (StaleElementReferenceException, NoSuchElementException) as error:
+            last_error = error
+        except WebDriverException as error:
+            if not _transient(error):
+                raise
+            last_error = error
+        if time.monotonic() >= deadline:
+            detail = f" (last: {str(last_error).splitlines()[0]})" if last_error else ""
+            try:
+                where = driver.current_url
+            except WebDriverException:
+                where = "?"
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {message} (at {where}){detail}")
+        time.sleep(0.25)
 
 
 def find(driver: WebDriver | WebElement, css: str) -> WebElement:
@@ -228,11 +258,18 @@ def logout(driver: WebDriver) -> None:
 
 
 def _stale(element: WebElement) -> bool:
+    """True once `element`'s document is gone (the page navigated)."""
     try:
         element.tag_name
         return False
     except StaleElementReferenceException:
         return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        if _transient(error):
+            return False
+        raise
 
 
 # ---- console ---------------------------------------------------------------------------------------

@@ -13,14 +13,17 @@ import sys
 import time
 import urllib.request
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import gantry_browser as gb  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 WIDTH = 1440
 RUNNING_TIMEOUT = 120
 STATE_TIMEOUT = 60
+INSTANCE_STATES = {"pending", "running", "stopping", "stopped", "terminating", "terminated", "failed"}
 
 
 def choose_image(driver, image: str) -> None:
@@ -58,9 +61,10 @@ def row_state(driver, instance_id: str) -> str | None:
     rows = gb.find_all(driver, row_css(instance_id))
     if not rows:
         return None
-    badges = rows[0].find_elements(By.CSS_SELECTOR, "span.badge")
-    assert badges, f"instance row {instance_id} has no span.badge"
-    return badge_text(badges[0])
+    badges = [badge_text(b) for b in rows[0].find_elements(By.CSS_SELECTOR, "span.badge")]
+    states = [b for b in badges if b in INSTANCE_STATES]
+    assert states, f"instance row {instance_id} has no state badge (span.badge texts: {badges})"
+    return states[0]
 
 
 def wait_for_state(driver, read, wanted: set[str], timeout: float, what: str, token: str) -> str:
@@ -242,6 +246,16 @@ def flow(new_driver) -> None:
             "const f = document.activeElement; return f && f.closest('form') ? f.closest('form').dataset.action : null")
         assert focused == "stop", f"after Cancel focus is not back on the Stop button (form action {focused!r})"
         assert row_state(driver, instance_id) == "running", "cancelled Stop changed the state"
+        # Escape closes it the same way.
+        gb.open_confirm(driver, gb.find(driver, stop_css))
+        driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+        gb.wait_for(driver, lambda d: not any(x.get_attribute("open") is not None
+                                               for x in gb.find_all(d, "dialog.confirm-dialog")), 5,
+                    "Escape to close the dialog")
+        gb.assert_same_document(driver, token, "stop dialog closed with Escape")
+        focused = driver.execute_script(
+            "const f = document.activeElement; return f && f.closest('form') ? f.closest('form').dataset.action : null")
+        assert focused == "stop", f"after Escape focus is not back on the Stop button (form action {focused!r})"
         gb.submit_confirmed(driver, gb.find(driver, stop_css))
     else:
         gb.log("MISMATCH: the Stop form has no data-confirm; submitting it directly")

@@ -13,12 +13,16 @@ failing page), plus failure artifacts. See gantry_browser.py for the configurati
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
+import traceback
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import gantry_browser as gb  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 SEED = os.environ.get("GANTRY_SEED", "0").lower() in ("1", "true", "yes")
@@ -99,7 +103,9 @@ def seed() -> dict:
     assert "instance" not in pending, "seed: the instance did not turn running within 120 s"
     assert "job_completed" not in pending, "seed: the echo job did not finish within 120 s"
     if pending:
-        gb.log(f"seed: still unsettled: {sorted(pending)}; going on")
+        gb.log(f"seed: still unsettled: {sorted(pending)}; going on without them")
+        for key in pending:
+            seeded.pop(key, None)
     gb.log(f"seed: {seeded}")
     return seeded
 
@@ -131,12 +137,97 @@ return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.in
 """
 
 
+# The HTML contract (the dashboard spec), page by page: selectors that must match. SEEDED adds what
+# the seed data guarantees (a running instance, jobs, plugins, a GPU session on a MIG GPU).
+LAYOUT = [
+    "a.skip-link[href='#main']", "header.topbar a.brand[href='/dashboard'] .brand-mark",
+    "nav.nav[aria-label='Main']", ".topbar-user .user-name",
+    "form[action$='/dashboard/logout'] input[type=hidden][name=_csrf]", "main#main", "footer.footer",
+    "link[rel=stylesheet][href^='/dashboard/assets/gantry.css']", "script[src^='/dashboard/assets/gantry.js'][defer]",
+]
+EXPECT = {
+    "overview": [".stat .stat-value", ".stat .stat-label", "meter.usage-meter"],
+    "instances": ["tbody#instance-rows[data-live='/dashboard/instances/live']"],
+    "instance-detail": ["[data-live] span#instance-state.badge", "pre.logs#instance-logs"],
+    "instances-new-step1": ["ol.steps li.is-current[aria-current='step']", "fieldset.choices label.choice input[type=radio][name=image]",
+                            "label.choice .choice-title", "#wizard-next"],
+    "instances-new-step2": ["form[data-quota][data-remaining-cpu][data-remaining-memory-mb]", "#name", "#cpu", "#memory_mb",
+                            "#gpus", "[data-quota-left='cpu']", "#wizard-next", "ol.steps li.is-done"],
+    "instances-new-step3": ["dl.kv", "#wizard-launch"],
+    "sessions": ["form#session-create", "select#mig_profile", "input#ttl_minutes"],
+    "jobs": ["tbody#job-rows[data-live]", "form.filters select[data-autosubmit]"],
+    "job-detail": ["[data-live] span#job-status.badge", "#job-input"],
+    "job-detail-failed": ["[data-live] span#job-status.badge", "#job-input", "#job-error"],
+    "plugin-detail": ["a#plugin-submit-job", "pre.code"],
+    "jobs-new": ["form#job-form", "textarea#input-json", "#job-submit"],
+    "plugins-new": ["textarea#manifest", "#plugin-register"],
+    "login": ["body.auth-page main.auth-card h1", "#username", "#password", "input[type=hidden][name=_csrf]"],
+    "confirm-no-js": ["form[method=post] input[type=hidden][name=confirm][value=yes]",
+                      "form[method=post] input[type=hidden][name=_csrf]"],
+}
+SEEDED = {
+    "instances": ["tr[data-row-id] a.instance-link", "tr[data-row-id] span.badge",
+                  "tr[data-row-id] td.actions form.inline-form[data-action='stop']", "tr[data-row-id] a.endpoint"],
+    "instance-detail": ["a.endpoint"],
+    "sessions": ["select#session-user", "tr[data-row-id] .countdown[data-countdown]", ".copyable [data-copy]",
+                 "form[data-action='extend'] input[name='extend_minutes']", "form[data-action='delete']"],
+    "gpus": [".gpu ul.mig-slots li.mig-slot .mig-profile", "li.mig-slot.is-held .mig-holder"],
+    "jobs": ["tr[data-row-id] a.job-link", "tr[data-row-id] span.badge"],
+    "job-detail": ["#job-result"],
+}
+COUNTDOWN = re.compile(r"^((\d+h )?\d+m \d+s left|\d+s left|expired)$")
+
+# Strict CSP: no inline scripts, style attributes or event-handler attributes; JS-only controls
+# are rendered hidden and shown by gantry.js.
+CONTRACT_JS = """
+const handlers = [];
+for (const el of document.querySelectorAll('*')) {
+  for (const a of el.attributes) if (a.name.startsWith('on')) handlers.push(el.tagName.toLowerCase() + '[' + a.name + ']');
+}
+const shown = el => !el.hidden && getComputedStyle(el).display !== 'none';
+return {
+  inlineScripts: document.querySelectorAll('script:not([src])').length,
+  styleAttributes: [...document.querySelectorAll('[style]')].slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className),
+  handlers: handlers.slice(0, 5),
+  hiddenCopy: [...document.querySelectorAll('[data-copy]')].filter(e => !shown(e)).length,
+  hiddenToggle: [...document.querySelectorAll('[data-theme-toggle]')].filter(e => !shown(e)).length,
+  shownApply: [...document.querySelectorAll('.filters-apply')].filter(shown).length,
+  countdowns: [...document.querySelectorAll('[data-countdown]')].map(e => e.textContent.trim()),
+};
+"""
+
+
 class Pages:
-    def __init__(self, driver, width: int):
+    def __init__(self, driver, width: int, seeded: dict):
         self.driver = driver
         self.width = width
+        self.seeded = seeded
         self.problems: list[str] = []
         self.shots: list[str] = []
+
+    def contract(self, name: str, where: str) -> None:
+        d = self.driver
+        signed_in = name != "login"
+        wanted = (LAYOUT if signed_in else []) + EXPECT.get(name, [])
+        if signed_in and name not in ("not-found", "confirm-no-js"):
+            wanted.append("nav.nav[aria-label='Main'] [aria-current='page']")
+        if self.seeded and (name not in ("sessions", "gpus") or self.seeded.get("session")):
+            wanted += SEEDED.get(name, [])
+        missing = [css for css in wanted if not gb.exists(d, css)]
+        if missing:
+            self.problems.append(f"{where}: contract: nothing matches {missing}")
+        found = d.execute_script(CONTRACT_JS)
+        if found["inlineScripts"] or found["styleAttributes"] or found["handlers"]:
+            self.problems.append(
+                f"{where}: contract (CSP): {found['inlineScripts']} inline scripts, style attributes "
+                f"{found['styleAttributes']}, handler attributes {found['handlers']}")
+        if found["hiddenCopy"] or (signed_in and found["hiddenToggle"]) or found["shownApply"]:
+            self.problems.append(
+                f"{where}: gantry.js did not enhance the page: {found['hiddenCopy']} [data-copy] still hidden, "
+                f"{found['hiddenToggle']} [data-theme-toggle] still hidden, {found['shownApply']} .filters-apply shown")
+        bad = [text for text in found["countdowns"] if not COUNTDOWN.match(text)]
+        if bad:
+            self.problems.append(f"{where}: [data-countdown] texts not like '1h 02m 05s left' / 'expired': {bad}")
 
     def check(self, name: str) -> None:
         """Checks the page that is open now and screenshots it as `name`."""
@@ -144,6 +235,7 @@ class Pages:
         where = f"{name} @{self.width} ({gb.path_of(d)})"
         try:
             gb.assert_page_ok(d, where)
+            self.contract(name, where)
         except AssertionError as error:
             self.problems.append(str(error))
         if self.width <= 360:
@@ -160,14 +252,30 @@ class Pages:
         if errors:
             self.problems.append(f"{where}: console errors:\n    " + "\n    ".join(errors))
 
-    def visit(self, name: str, path: str) -> bool:
+    def visit(self, name: str, path: str, status: int = 200) -> bool:
+        """Opens `path` and checks it; `status` 404 expects a not-found page (whose load the console
+        reports as a failed resource)."""
         try:
             gb.open_page(self.driver, path)
-        except AssertionError as error:
-            self.problems.append(f"{name} @{self.width}: {error}")
+            if status == 404:
+                errors = [e for e in gb.console_errors(self.driver) if "status of 404" not in e]
+                if errors:
+                    self.problems.append(f"{name} @{self.width}: console errors:\n    " + "\n    ".join(errors))
+            self.check(name)
+        except (AssertionError, WebDriverException) as error:
+            self.fail(f"{name} @{self.width}", error)
             return False
-        self.check(name)
         return True
+
+    def fail(self, where: str, error: BaseException) -> None:
+        """Records an unexpected error on a page and drops that page's console."""
+        if isinstance(error, WebDriverException):
+            traceback.print_exc()
+        self.problems.append(f"{where} ({gb.path_of(self.driver)}): {str(error).splitlines()[0] if str(error) else error!r}")
+        try:
+            gb.console_errors(self.driver)
+        except AssertionError:
+            pass
 
     def first_href(self, css: str, exclude: tuple[str, ...] = ()) -> str | None:
         for link in gb.find_all(self.driver, css):
@@ -198,14 +306,57 @@ def wizard(pages: Pages) -> None:
             field.send_keys(value)
         gb.click_and_wait(d, gb.find(d, "#wizard-next"), "wizard step 2 'Next'")
         pages.check("instances-new-step3")
-    except AssertionError as error:
-        pages.problems.append(f"wizard @{pages.width}: {error}")
-        gb.console_errors(d)
+    except (AssertionError, WebDriverException) as error:
+        pages.fail(f"wizard @{pages.width}", error)
+
+
+def no_js_confirm(pages: Pages, instance_id: str) -> None:
+    """A data-confirm form posted without JS (no confirm=yes): the server's own confirmation page.
+    Nothing is confirmed: the instance keeps running."""
+    d = pages.driver
+    try:
+        gb.open_page(d, "/dashboard/instances")
+        css = f"tbody#instance-rows tr[data-row-id='{instance_id}'] form[data-action='stop']"
+        gb.find(d, css)
+        old = gb.find(d, "html")
+        # Found and posted in one go (live updates may replace the row), without a submit event: as without JS.
+        d.execute_script("HTMLFormElement.prototype.submit.call(document.querySelector(arguments[0]))", css)
+        gb.wait_for(d, lambda x: gb._stale(old), 30, "the stop form to post")
+        gb.wait_for(d, lambda x: x.execute_script("return document.readyState") == "complete", 30, "the confirm page")
+        pages.check("confirm-no-js")
+    except (AssertionError, WebDriverException) as error:
+        pages.fail(f"confirm-no-js @{pages.width}", error)
+
+
+def theme_toggle(pages: Pages) -> None:
+    """[data-theme-toggle] cycles auto -> light -> dark -> auto (stored in localStorage); the overview
+    is also screenshotted dark."""
+    d = pages.driver
+    try:
+        toggle = gb.find(d, "[data-theme-toggle]")
+        start = d.execute_script("return document.documentElement.dataset.theme")
+        assert start == "auto", f"the theme starts as {start!r}, expected 'auto'"
+        for mode in ("light", "dark", "auto"):
+            toggle.click()
+            theme, stored = d.execute_script(
+                "return [document.documentElement.dataset.theme, localStorage.getItem('gantry-theme')]")
+            assert theme == mode and stored == mode, \
+                f"after a click the theme is {theme!r} (stored {stored!r}), expected {mode!r}"
+            assert toggle.get_attribute("aria-label") == f"Theme: {mode}", \
+                f"theme toggle aria-label is {toggle.get_attribute('aria-label')!r}, expected 'Theme: {mode}'"
+            if mode == "dark":
+                pages.shots.append(gb.screenshot(d, "overview-dark", pages.width))
+        errors = gb.console_errors(d)
+        assert not errors, f"console errors: {errors}"
+    except (AssertionError, WebDriverException) as error:
+        pages.fail(f"theme toggle @{pages.width}", error)
+        d.execute_script("localStorage.removeItem('gantry-theme')")
 
 
 def all_pages(pages: Pages, seeded: dict) -> None:
     d = pages.driver
-    pages.visit("overview", "/dashboard")
+    if pages.visit("overview", "/dashboard"):
+        theme_toggle(pages)
     if pages.visit("instances", "/dashboard/instances"):
         href = (f"{gb.BASE}/dashboard/instances/{seeded['instance']}" if "instance" in seeded
                 else pages.first_href("a.instance-link"))
@@ -213,6 +364,9 @@ def all_pages(pages: Pages, seeded: dict) -> None:
             pages.visit("instance-detail", href)
         else:
             gb.log("no instance to show")
+        if "instance" in seeded:
+            no_js_confirm(pages, seeded["instance"])
+    pages.visit("not-found", "/dashboard/instances/00000000-0000-4000-8000-000000000000", status=404)
     wizard(pages)
     pages.visit("sessions", "/dashboard/sessions")
     pages.visit("gpus", "/dashboard/gpus")
@@ -247,11 +401,12 @@ def all_pages(pages: Pages, seeded: dict) -> None:
             pages.problems.append(f"admin-users @{pages.width}: no link to a user's page (a[href*='/dashboard/admin/users/'])")
     pages.visit("admin-images", "/dashboard/admin/images")
     pages.visit("account", "/dashboard/account")
-    # Signed out: the login page.
+    # Signed out (from the overview's topbar): the login page.
     try:
+        gb.open_page(d, "/dashboard")
         gb.logout(d)
-    except AssertionError as error:
-        pages.problems.append(f"sign-out @{pages.width}: {error}")
+    except (AssertionError, WebDriverException) as error:
+        pages.fail(f"sign-out @{pages.width}", error)
         d.delete_all_cookies()
     gb.console_errors(d)
     pages.visit("login", "/dashboard/login")
@@ -268,7 +423,7 @@ def flow(new_driver) -> None:
         assert gb.viewport_width(driver) == width, f"viewport is {gb.viewport_width(driver)} px, wanted {width}"
         gb.login(driver, gb.BASE, gb.ADMIN_USER, gb.ADMIN_PASSWORD)
         gb.console_errors(driver)  # the login page is checked signed out, at the end
-        pages = Pages(driver, width)
+        pages = Pages(driver, width, seeded)
         all_pages(pages, seeded)
         problems += pages.problems
         count += len(pages.shots)

@@ -13,7 +13,7 @@ import Testing
     static let chromedriver = "/usr/bin/chromedriver"
     static let chromium = "/usr/bin/chromium"
     static let artifacts = repository.appendingPathComponent("test-artifacts")
-    static let scriptTimeout: Duration = .seconds(600)
+    static let scriptTimeout: Duration = .seconds(300)
 
     /// One `gantry serve` for one test.
     struct Server {

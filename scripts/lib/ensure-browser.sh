@@ -10,14 +10,13 @@
 #
 # Source it and call `ensure_browser`, or run it directly. When run directly it
 # prints the virtualenv's python.
-# Env knobs: GANTRY_BROWSER_VENV (default: <repo>/.venv-browser).
 
 _ENSURE_BROWSER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=common.sh
 source "${_ENSURE_BROWSER_DIR}/common.sh"
 
 GANTRY_SELENIUM_VERSION="4.51.0"
-GANTRY_BROWSER_VENV="${GANTRY_BROWSER_VENV:-${ROOT:-$(cd "${_ENSURE_BROWSER_DIR}/../.." && pwd)}/.venv-browser}"
+GANTRY_BROWSER_VENV="${ROOT:-$(cd "${_ENSURE_BROWSER_DIR}/../.." && pwd)}/.venv-browser"
 GANTRY_CHROMIUM="/usr/bin/chromium"
 GANTRY_CHROMEDRIVER="/usr/bin/chromedriver"
 
