@@ -25,8 +25,10 @@ struct DashboardRenderBenchmark: AsyncParsableCommand {
     func run() async throws {
         let gantry = try await InProcessGantry.start(
             database: database, postgresURL: postgresURL,
-            environment: ["GANTRY_JOB_CONCURRENCY": "0", "GANTRY_DEFAULT_QUOTA_INSTANCES": "100000",
-                "GANTRY_DEFAULT_QUOTA_CPU": "100000", "GANTRY_DEFAULT_QUOTA_MEMORY_MB": "100000000"],
+            environment: [
+                "GANTRY_JOB_CONCURRENCY": "0", "GANTRY_DEFAULT_QUOTA_INSTANCES": "100000",
+                "GANTRY_DEFAULT_QUOTA_CPU": "100000", "GANTRY_DEFAULT_QUOTA_MEMORY_MB": "100000000",
+            ],
             runReconciler: false)
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
@@ -129,7 +131,8 @@ struct DashboardRenderBenchmark: AsyncParsableCommand {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Cookie", value: String(loginCookie.split(separator: ";")[0]))
         request.body = .bytes(
-            ByteBuffer(string: "_csrf=\(csrf)&username=admin&password=\(InProcessGantry.adminPassword)&next=%2Fdashboard"))
+            ByteBuffer(
+                string: "_csrf=\(csrf)&username=admin&password=\(InProcessGantry.adminPassword)&next=%2Fdashboard"))
         let response = try await http.execute(request, timeout: .seconds(10))
         guard let session = response.headers["Set-Cookie"].first(where: { $0.hasPrefix("gantry_session=") }) else {
             throw BenchClient.Failure(description: "sign-in failed: \(response.status)")

@@ -70,10 +70,14 @@ extension Dashboard {
             try await self.signedIn(request) { request, viewer in
                 let page = PageNumber(request)
                 return LiveUpdates().response {
-                    let (rows, showOwner, _) = try await self.instanceRows(viewer: viewer, page: page, returnTo: "/dashboard/instances")
+                    let (rows, showOwner, _) = try await self.instanceRows(
+                        viewer: viewer, page: page, returnTo: "/dashboard/instances")
                     return .rows(
-                        try rows.map { LiveRow(id: $0.id, html: try self.renderer.render($0, template: "partials/instance-row")) },
-                        empty: try self.renderer.render(EmptyRowContext(colspan: showOwner ? 8 : 7), template: "partials/instance-empty"))
+                        try rows.map {
+                            LiveRow(id: $0.id, html: try self.renderer.render($0, template: "partials/instance-row"))
+                        },
+                        empty: try self.renderer.render(
+                            EmptyRowContext(colspan: showOwner ? 8 : 7), template: "partials/instance-empty"))
                 }
             }
         }
@@ -89,8 +93,11 @@ extension Dashboard {
                 let uuid = try Self.uuid(id, "instance")
                 return LiveUpdates().response {
                     let instance = try await self.services.instances.instance(id: uuid, by: viewer.principal)
-                    let row = self.instanceRow(instance, viewer: viewer, owners: [:], returnTo: "/dashboard/instances/\(id)")
-                    return .replace(try self.renderer.render(row, template: "partials/instance-summary"), terminal: instance.state == .terminated)
+                    let row = self.instanceRow(
+                        instance, viewer: viewer, owners: [:], returnTo: "/dashboard/instances/\(id)")
+                    return .replace(
+                        try self.renderer.render(row, template: "partials/instance-summary"),
+                        terminal: instance.state == .terminated)
                 }
             }
         }
@@ -108,21 +115,27 @@ extension Dashboard {
 
     func instanceList(_ request: Request, viewer: Viewer) async throws -> Response {
         let page = PageNumber(request)
-        let (rows, showOwner, total) = try await instanceRows(viewer: viewer, page: page, returnTo: "/dashboard/instances")
+        let (rows, showOwner, total) = try await instanceRows(
+            viewer: viewer, page: page, returnTo: "/dashboard/instances")
         return try self.page(
             "instances", title: "Instances", section: .instances, viewer: viewer, request: request,
             body: InstanceListBody(
                 rows: rows, showOwner: showOwner,
-                pagination: PaginationView(page: page, perPage: Self.instancesPerPage, total: total, path: "/dashboard/instances", query: [:]),
+                pagination: PaginationView(
+                    page: page, perPage: Self.instancesPerPage, total: total, path: "/dashboard/instances", query: [:]),
                 liveURL: "/dashboard/instances/live" + (page.number > 1 ? "?page=\(page.number)" : ""),
                 colspan: showOwner ? 8 : 7))
     }
 
-    func instanceRows(viewer: Viewer, page: PageNumber, returnTo: String) async throws -> ([InstanceRowView], Bool, Int) {
+    func instanceRows(viewer: Viewer, page: PageNumber, returnTo: String) async throws -> ([InstanceRowView], Bool, Int)
+    {
         let listing = try await services.instances.list(
             by: viewer.principal, skip: page.skip(perPage: Self.instancesPerPage), limit: Self.instancesPerPage)
         let owners = viewer.isAdmin ? try await usernames(viewer) : [:]
-        return (listing.items.map { instanceRow($0, viewer: viewer, owners: owners, returnTo: returnTo) }, viewer.isAdmin, listing.total)
+        return (
+            listing.items.map { instanceRow($0, viewer: viewer, owners: owners, returnTo: returnTo) }, viewer.isAdmin,
+            listing.total
+        )
     }
 
     /// Usernames by id, for admins' tables that show whose a resource is.
@@ -132,7 +145,8 @@ extension Dashboard {
         return Dictionary(users.items.map { ($0.id, $0.username) }, uniquingKeysWith: { first, _ in first })
     }
 
-    func instanceRow(_ instance: Instance, viewer: Viewer, owners: [UUID: String], returnTo: String) -> InstanceRowView {
+    func instanceRow(_ instance: Instance, viewer: Viewer, owners: [UUID: String], returnTo: String) -> InstanceRowView
+    {
         let endpoint = instance.state == .running ? instance.endpoint : nil
         return InstanceRowView(
             id: instance.id.uuidString.lowercased(), name: instance.name, image: instance.image,
@@ -169,7 +183,9 @@ extension Dashboard {
                 logs: logs, logsError: logsError, liveURL: path + "/live"))
     }
 
-    func instanceAction(_ action: String, id: String, request: Request, viewer: Viewer, form: FormFields) async throws
+    func instanceAction(
+        _ action: String, id: String, request: Request, viewer: Viewer, form: FormFields
+    ) async throws
         -> Response
     {
         let uuid = try Self.uuid(id, "instance")
@@ -179,7 +195,8 @@ extension Dashboard {
             let (message, label, danger): (String, String, Bool) =
                 switch action {
                 case "terminate": ("Terminate \(instance.name)? Its container is deleted for good.", "Terminate", true)
-                case "stop": ("Stop \(instance.name)? Its endpoint stops answering until it is started again.", "Stop", false)
+                case "stop":
+                    ("Stop \(instance.name)? Its endpoint stops answering until it is started again.", "Stop", false)
                 default: ("Start \(instance.name) again?", "Start", false)
                 }
             return try confirmPage(
@@ -205,7 +222,9 @@ extension Dashboard {
     }
 
     /// The no-JavaScript confirmation step: the same form again, with `confirm=yes`.
-    func confirmPage(_ request: Request, viewer: Viewer, section: DashboardSection, body: ConfirmBody) throws -> Response {
+    func confirmPage(
+        _ request: Request, viewer: Viewer, section: DashboardSection, body: ConfirmBody
+    ) throws -> Response {
         try page("confirm", title: body.heading, section: section, viewer: viewer, request: request, body: body)
     }
 
@@ -226,7 +245,7 @@ extension InstanceRowView: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "id": id
-        case "name": name_
+        case "name": self.name
         case "image": image
         case "state": state
         case "tone": tone
@@ -249,7 +268,6 @@ extension InstanceRowView: MustacheParent {
         }
     }
 
-    private var name_: String { self.name }
 }
 
 extension TimeView: MustacheParent {

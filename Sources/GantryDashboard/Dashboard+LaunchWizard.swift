@@ -158,7 +158,8 @@ extension Dashboard {
                         usage: report.usage, limits: report.limits)
                 } catch {
                     message = error.detail.capitalizedFirst
-                    errors[error.resource == "memory_mb" ? "memory_mb" : (error.resource ?? "cpu")] = error.detail.capitalizedFirst
+                    errors[error.resource == "memory_mb" ? "memory_mb" : (error.resource ?? "cpu")] =
+                        error.detail.capitalizedFirst
                 }
             }
             if !errors.isEmpty || message != nil {
@@ -168,7 +169,8 @@ extension Dashboard {
         }
         return try page(
             "launch", title: "Launch an instance", section: .instances, viewer: viewer, request: request,
-            body: wizardBody(step: step, draft: draft, images: images, report: report, errors: errors, message: message),
+            body: wizardBody(
+                step: step, draft: draft, images: images, report: report, errors: errors, message: message),
             status: status)
     }
 
@@ -192,7 +194,8 @@ extension Dashboard {
                     label: labels[index], href: index + 1 < step ? hrefs[index] : nil, isDone: index + 1 < step,
                     isCurrent: index + 1 == step)
             },
-            isStep1: step <= 1, isStep2: step == 2, isStep3: step >= 3, images: choices, draft: draft, draftQuery: draft.query,
+            isStep1: step <= 1, isStep2: step == 2, isStep3: step >= 3, images: choices, draft: draft,
+            draftQuery: draft.query,
             selected: choices.first { $0.checked }, remaining: remaining, error: message,
             nameError: errors["name"], cpuError: errors["cpu"], memoryError: errors["memory_mb"],
             gpusError: errors["gpus"], noInstancesLeft: remaining.instances == 0,
@@ -214,7 +217,9 @@ extension Dashboard {
             let images = try await services.images.list(skip: 0, limit: PageWindow.maximumLimit).items
             let report = try await services.users.quota(of: viewer.principal.id, by: viewer.principal)
             var fieldErrors = errors
-            if error.code.hasPrefix("duplicate") || error.detail.contains("name") { fieldErrors["name"] = error.detail.capitalizedFirst }
+            if error.code.hasPrefix("duplicate") || error.detail.contains("name") {
+                fieldErrors["name"] = error.detail.capitalizedFirst
+            }
             let known = images.contains { $0.name == draft.image }
             return try page(
                 "launch", title: "Launch an instance", section: .instances, viewer: viewer, request: request,

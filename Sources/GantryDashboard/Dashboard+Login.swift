@@ -42,7 +42,9 @@ extension Dashboard {
                 nil
             }
         return try loginPage(
-            request, form: LoginForm(csrf: "", next: next, username: "", error: nil, notice: notice, demoMode: settings.demoMode),
+            request,
+            form: LoginForm(
+                csrf: "", next: next, username: "", error: nil, notice: notice, demoMode: settings.demoMode),
             status: .ok)
     }
 
@@ -69,7 +71,8 @@ extension Dashboard {
             return response
         } catch let error as GantryError {
             let message =
-                error.kind == .invalidInput ? "Enter your username (or email) and password." : error.detail.capitalizedFirst
+                error.kind == .invalidInput
+                ? "Enter your username (or email) and password." : error.detail.capitalizedFirst
             return try loginPage(
                 request,
                 form: LoginForm(
@@ -85,7 +88,8 @@ extension Dashboard {
         }
         guard CSRFToken.matches(form[CSRFToken.fieldName], viewer.csrf) else {
             return errorPage(
-                GantryError(.forbidden, code: "csrf_failed", detail: "This form expired. Reload the page and try again."),
+                GantryError(
+                    .forbidden, code: "csrf_failed", detail: "This form expired. Reload the page and try again."),
                 viewer: viewer)
         }
         try await webSessions.signOut(token: viewer.sessionToken)
@@ -109,7 +113,8 @@ extension Dashboard {
     private func loginPage(_ request: Request, form: LoginForm, status: HTTPResponse.Status) throws -> Response {
         var form = form
         form.csrf = CSRFToken.random()
-        let html = try renderer.render(LoginPageModel(assetVersion: renderer.assetVersion, body: form), template: "login")
+        let html = try renderer.render(
+            LoginPageModel(assetVersion: renderer.assetVersion, body: form), template: "login")
         var response = Self.html(html, status: status)
         response.setCookie(DashboardCookies.loginCSRF(form.csrf, secure: settings.secureCookies))
         return response

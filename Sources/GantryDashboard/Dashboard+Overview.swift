@@ -99,7 +99,9 @@ extension Dashboard {
             cluster: [
                 UsageView(
                     label: "CPU", used: summary.allocated.cpu, total: summary.capacity.cpu,
-                    figure: "\(DisplayFormat.cpu(summary.allocated.cpu)) / \(DisplayFormat.cpu(summary.capacity.cpu)) cores"),
+                    figure:
+                        "\(DisplayFormat.cpu(summary.allocated.cpu)) / \(DisplayFormat.cpu(summary.capacity.cpu)) cores"
+                ),
                 UsageView(
                     label: "Memory", used: Double(summary.allocated.memoryMB), total: Double(summary.capacity.memoryMB),
                     figure:
@@ -124,7 +126,9 @@ extension Dashboard {
                 figure: "\(DisplayFormat.cpu(report.usage.cpu)) / \(DisplayFormat.cpu(report.limits.cpu)) cores"),
             UsageView(
                 label: "Memory", used: Double(report.usage.memoryMB), total: Double(report.limits.memoryMB),
-                figure: "\(DisplayFormat.memory(mb: report.usage.memoryMB)) / \(DisplayFormat.memory(mb: report.limits.memoryMB))"),
+                figure:
+                    "\(DisplayFormat.memory(mb: report.usage.memoryMB)) / \(DisplayFormat.memory(mb: report.limits.memoryMB))"
+            ),
             UsageView(
                 label: "GPUs", used: Double(report.usage.gpus), total: Double(report.limits.gpus),
                 figure: "\(report.usage.gpus) / \(report.limits.gpus)"),

@@ -61,7 +61,9 @@ public struct Dashboard: Sendable {
     }
 
     /// A form post from a signed-in viewer, with its CSRF token checked before anything runs.
-    func signedInForm(_ request: Request, context: some RequestContext, handler: FormHandler) async throws
+    func signedInForm(
+        _ request: Request, context: some RequestContext, handler: FormHandler
+    ) async throws
         -> Response
     {
         guard case .signedIn(let viewer) = await resolveViewer(request) else {
@@ -233,7 +235,9 @@ public struct Dashboard: Sendable {
 
     func asset(named name: String, request: Request) -> Response {
         guard let text = renderer.assets[name] else {
-            return Response(status: .notFound, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "not found")))
+            return Response(
+                status: .notFound, headers: [.contentType: "text/plain"],
+                body: .init(byteBuffer: ByteBuffer(string: "not found")))
         }
         let type: String =
             switch (name as NSString).pathExtension {

@@ -35,7 +35,9 @@ struct DashboardRenderer: Sendable {
     }
 
     func render(_ model: Any, template: String) throws -> String {
-        guard let text = library.render(TemplateContext.make(model), withTemplate: template) else { throw MissingTemplate(name: template) }
+        guard let text = library.render(TemplateContext.make(model), withTemplate: template) else {
+            throw MissingTemplate(name: template)
+        }
         return text
     }
 }

@@ -36,7 +36,9 @@ struct FormFields: Sendable {
     }
 
     /// Reads a form body of at most `limit` bytes.
-    static func read(_ request: Request, context: some RequestContext, limit: Int = 2 * 1024 * 1024) async throws
+    static func read(
+        _ request: Request, context: some RequestContext, limit: Int = 2 * 1024 * 1024
+    ) async throws
         -> FormFields
     {
         let buffer = try await request.body.collect(upTo: limit)

@@ -30,7 +30,9 @@ struct PaginationView: Sendable {
             if number > 1 { items.append(("page", String(number))) }
             guard !items.isEmpty else { return path }
             return path + "?"
-                + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? "")" }
+                + items.map {
+                    "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? "")"
+                }
                 .joined(separator: "&")
         }
         previous = page.number > 1 ? link(page.number - 1) : nil

@@ -22,7 +22,10 @@ import Testing
 
             let signedIn = try await browser.post(
                 "/dashboard/login",
-                [("username", "admin"), ("password", TestGantry.adminPassword), ("next", "/dashboard/instances?page=1")],
+                [
+                    ("username", "admin"), ("password", TestGantry.adminPassword),
+                    ("next", "/dashboard/instances?page=1"),
+                ],
                 csrf: form.csrf)
             #expect(signedIn.status == .seeOther)
             #expect(signedIn.location == "/dashboard/instances?page=1")

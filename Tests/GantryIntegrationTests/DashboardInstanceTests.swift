@@ -152,7 +152,8 @@ import Testing
             let port = try #require(gantry.client.port)
 
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/dashboard/instances/live")
-            request.headers.add(name: "Cookie", value: "gantry_session=\(try #require(browser.cookies["gantry_session"]))")
+            request.headers.add(
+                name: "Cookie", value: "gantry_session=\(try #require(browser.cookies["gantry_session"]))")
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             #expect(response.status == .ok)
             #expect(response.headers.first(name: "Content-Type") == "text/event-stream; charset=utf-8")
