@@ -69,7 +69,7 @@ extension Dashboard {
         router.get("/dashboard/instances/live") { request, _ in
             try await self.signedIn(request) { request, viewer in
                 let page = PageNumber(request)
-                return LiveUpdates().response {
+                return self.live(viewer) {
                     let (rows, showOwner, _) = try await self.instanceRows(
                         viewer: viewer, page: page, returnTo: "/dashboard/instances")
                     return .rows(
@@ -91,7 +91,7 @@ extension Dashboard {
             let id = context.parameters.get("id") ?? ""
             return try await self.signedIn(request) { _, viewer in
                 let uuid = try Self.uuid(id, "instance")
-                return LiveUpdates().response {
+                return self.live(viewer) {
                     let instance = try await self.services.instances.instance(id: uuid, by: viewer.principal)
                     let row = self.instanceRow(
                         instance, viewer: viewer, owners: [:], returnTo: "/dashboard/instances/\(id)")

@@ -145,7 +145,7 @@ extension Dashboard {
         router.get("/dashboard/jobs/live") { request, _ in
             try await self.signedIn(request) { request, viewer in
                 let query = JobListQuery(request)
-                return LiveUpdates().response {
+                return self.live(viewer) {
                     let (rows, _) = try await self.jobRows(query: query, viewer: viewer)
                     return .rows(
                         try rows.map {
@@ -177,7 +177,7 @@ extension Dashboard {
                 let uuid = try Self.uuid(id, "job")
                 _ = try await self.services.jobs.job(id: uuid, by: viewer.principal)
                 let owners = viewer.isAdmin ? try await self.usernames(viewer) : [:]
-                return LiveUpdates().response {
+                return self.live(viewer) {
                     let job = try await self.services.jobs.job(id: uuid, by: viewer.principal)
                     let panel = self.jobPanel(job, viewer: viewer, owners: owners)
                     return .replace(

@@ -101,7 +101,7 @@ extension Dashboard {
         router.get("/dashboard/sessions/live") { request, _ in
             try await self.signedIn(request) { request, viewer in
                 let page = PageNumber(request)
-                return LiveUpdates().response {
+                return self.live(viewer) {
                     let (rows, _) = try await self.sessionRows(viewer: viewer, page: page)
                     return .rows(
                         try rows.map {

@@ -133,6 +133,14 @@ public struct Dashboard: Sendable {
         return "/dashboard/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
     }
 
+    /// A live region's event stream for `viewer`, which ends once their session does.
+    func live(_ viewer: Viewer, _ snapshot: @escaping @Sendable () async throws -> LiveSnapshot) -> Response {
+        let webSessions = webSessions
+        let token = viewer.sessionToken
+        return LiveUpdates().response(
+            stillAllowed: { (try? await webSessions.authenticate(token: token)) != nil }, snapshot)
+    }
+
     // MARK: Rendering
 
     func frame<Body: Sendable>(

@@ -25,8 +25,15 @@ struct LiveUpdates: Sendable {
     var interval: Duration = .seconds(1)
     var heartbeatInterval: Duration = .seconds(15)
     var maxDuration: Duration = .seconds(300)
+    /// How often the viewer's session is checked again, so signing out or deactivation also
+    /// ends the streams already open.
+    var recheckInterval: Duration = .seconds(10)
 
-    func response(_ snapshot: @escaping @Sendable () async throws -> LiveSnapshot) -> Response {
+    /// `stillAllowed` is asked every `recheckInterval`; the stream ends when it says no.
+    func response(
+        stillAllowed: @escaping @Sendable () async -> Bool = { true },
+        _ snapshot: @escaping @Sendable () async throws -> LiveSnapshot
+    ) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-store"
@@ -34,6 +41,7 @@ struct LiveUpdates: Sendable {
         let interval = interval
         let heartbeatInterval = heartbeatInterval
         let maxDuration = maxDuration
+        let recheckInterval = recheckInterval
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
@@ -41,7 +49,12 @@ struct LiveUpdates: Sendable {
                 var last: LiveSnapshot?
                 var elapsed = Duration.zero
                 var quiet = Duration.zero
+                var sinceCheck = Duration.zero
                 while !Task.isCancelled, !Task.isShuttingDownGracefully, elapsed < maxDuration {
+                    if sinceCheck >= recheckInterval {
+                        guard await stillAllowed() else { break }
+                        sinceCheck = .zero
+                    }
                     let current = try await snapshot()
                     if current != last {
                         try await writer.write(ByteBuffer(string: Self.event(for: current)))
@@ -58,6 +71,7 @@ struct LiveUpdates: Sendable {
                     try await Task.sleep(for: interval)
                     elapsed += interval
                     quiet += interval
+                    sinceCheck += interval
                 }
                 try await writer.finish(nil)
             })

@@ -384,32 +384,37 @@ public struct SessionService: Sendable {
         return try await end(current, as: .terminated, reason: "deleted by \(caller.user.username)")
     }
 
+    /// Records the ending first, then removes the container. In that order the container loop
+    /// never mistakes a container that a delete or an expiry is removing for a failure, and a
+    /// removal that fails is retried by the orphan sweep (the session is no longer active).
     @discardableResult
     func end(_ session: GPUSession, as state: SessionState, reason: String) async throws -> GPUSession {
-        if let containerID = session.containerID {
-            guard let runtime = runtimes.runtime(forNode: session.node) else {
-                throw GantryError.unavailable("node '\(session.node)' has no engine configured")
-            }
-            do {
-                try await runtime.removeContainer(id: containerID)
-            } catch {
-                throw GantryError(
-                    .unavailable, code: "engine_unavailable", detail: "removing the container failed: \(error)")
-            }
-        }
         var ended = session
         let now = Date()
         ended.state = state
         ended.stateReason = reason
         ended.updatedAt = now
         ended.endedAt = now
-        if try await store.updateSession(ended, ifStateIs: session.state) {
-            logger.info(
-                "session ended",
-                metadata: ["session": "\(session.id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
-            return ended
+        guard try await store.updateSession(ended, ifStateIs: session.state) else {
+            // Someone else ended or changed it first; theirs is the record.
+            return try await store.session(id: session.id) ?? ended
         }
-        return try await store.session(id: session.id) ?? ended
+        logger.info(
+            "session ended",
+            metadata: ["session": "\(session.id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
+        if let containerID = session.containerID {
+            do {
+                guard let runtime = runtimes.runtime(forNode: session.node) else {
+                    throw GantryError.unavailable("node '\(session.node)' has no engine configured")
+                }
+                try await runtime.removeContainer(id: containerID)
+            } catch {
+                logger.warning(
+                    "removing an ended session's container failed; the orphan sweep retries",
+                    metadata: ["session": "\(session.id)", "container": "\(containerID)", "error": "\(error)"])
+            }
+        }
+        return ended
     }
 
     // MARK: Background work

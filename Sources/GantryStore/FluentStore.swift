@@ -269,10 +269,11 @@ public final class FluentStore: Store {
     func holdingInstanceTotals(ownerID: UUID? = nil) async throws -> [String: ResourceAmount] {
         var query = try Self.sql(db).select()
             .column("node")
-            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "instances")
-            .column(SQLFunction("SUM", args: SQLColumn("cpu")), as: "cpu")
-            .column(SQLFunction("SUM", args: SQLColumn("memory_mb")), as: "memory_mb")
-            .column(SQLFunction("SUM", args: SQLColumn("gpus")), as: "gpus")
+            // PostgreSQL sums bigint columns as numeric: cast back so both databases answer integers.
+            .column(SQLRaw("CAST(COUNT(*) AS BIGINT)"), as: "instances")
+            .column(SQLRaw("CAST(COALESCE(SUM(cpu), 0) AS DOUBLE PRECISION)"), as: "cpu")
+            .column(SQLRaw("CAST(COALESCE(SUM(memory_mb), 0) AS BIGINT)"), as: "memory_mb")
+            .column(SQLRaw("CAST(COALESCE(SUM(gpus), 0) AS BIGINT)"), as: "gpus")
             .from(InstanceModel.schema)
             .where("state", .in, Self.holdingStates)
         if let ownerID { query = query.where("owner_id", .equal, ownerID) }
@@ -280,9 +281,9 @@ public final class FluentStore: Store {
         for row in try await query.groupBy("node").all() {
             totals[try row.decode(column: "node", as: String.self)] = ResourceAmount(
                 instances: try row.decode(column: "instances", as: Int.self),
-                cpu: try row.decode(column: "cpu", as: Double?.self) ?? 0,
-                memoryMB: try row.decode(column: "memory_mb", as: Int?.self) ?? 0,
-                gpus: try row.decode(column: "gpus", as: Int?.self) ?? 0)
+                cpu: try row.decode(column: "cpu", as: Double.self),
+                memoryMB: try row.decode(column: "memory_mb", as: Int.self),
+                gpus: try row.decode(column: "gpus", as: Int.self))
         }
         return totals
     }

@@ -243,8 +243,11 @@ struct SessionAPITests {
                 try await gantry.store.session(id: id)?.state == .expired
             }
             #expect(ended)
-            let gone = try await withDocker { try await $0.inspectContainer(id: container) }
-            #expect(gone == nil)
+            // The ending is recorded first, then the container is removed.
+            let gone = try await eventually(timeout: .seconds(15)) {
+                try await withDocker { try await $0.inspectContainer(id: container) } == nil
+            }
+            #expect(gone)
             let again = try await gantry.request(
                 .post, "/api/v1/sessions", token: admin, json: ["user_id": "admin", "mig_profile": "2g.10gb"])
             #expect(again.status == .created, "the device was not freed: \(again.text)")
@@ -334,8 +337,10 @@ struct SessionRestartTests {
                     try await second.store.session(id: sessionID)?.state == .expired
                 }
                 #expect(ended)
-                let gone = try await withDocker { try await $0.inspectContainer(id: containerID) }
-                #expect(gone == nil)
+                let gone = try await eventually(timeout: .seconds(15)) {
+                    try await withDocker { try await $0.inspectContainer(id: containerID) } == nil
+                }
+                #expect(gone)
             }
         } catch {
             await removeContainers(installation: installation)
