@@ -50,9 +50,12 @@ public struct Dashboard: Sendable {
 
     /// Runs `handler` for a signed-in viewer; sends others to the sign-in page.
     func signedIn(_ request: Request, handler: PageHandler) async throws -> Response {
+        let started = ContinuousClock.now
         switch await resolveViewer(request) {
         case .signedIn(let viewer):
-            return await guarded(request, viewer: viewer) { try await handler(request, viewer) }
+            var response = await guarded(request, viewer: viewer) { try await handler(request, viewer) }
+            ServerTiming.append("total", since: started, to: &response)
+            return response
         case .signedOut(let clearCookie):
             var response = Self.redirect(to: loginURL(returningTo: request))
             if clearCookie { response.setCookie(DashboardCookies.clearSession(secure: settings.secureCookies)) }
@@ -157,9 +160,12 @@ public struct Dashboard: Sendable {
         _ template: String, title: String, section: DashboardSection?, viewer: Viewer, request: Request,
         body: Body, status: HTTPResponse.Status = .ok
     ) throws -> Response {
+        let started = ContinuousClock.now
         let html = try renderer.render(
             frame(title, section: section, viewer: viewer, request: request, body: body), template: template)
-        return Self.html(html, status: status)
+        var response = Self.html(html, status: status)
+        ServerTiming.append("render", since: started, to: &response)
+        return response
     }
 
     struct ErrorBody: Sendable {

@@ -159,6 +159,8 @@ import Testing
             #expect(policy.contains("script-src 'self'"))
             #expect(policy.contains("frame-ancestors 'none'"))
             #expect(page.headers[.cacheControl] == "no-store")
+            let timing = try #require(page.headers[HTTPField.Name("Server-Timing")!])
+            #expect(timing.contains("render;dur=") && timing.contains("total;dur="), "\(timing)")
             #expect(!page.html.contains("<script>"), "no inline scripts")
             #expect(!page.html.contains("style=\""), "no inline styles")
 
