@@ -23,25 +23,15 @@ struct DashboardRenderBenchmark: AsyncParsableCommand {
     var postgresURL: String?
 
     func run() async throws {
-        let gantry = try await InProcessGantry.start(
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        try await InProcessGantry.withServer(
             database: database, postgresURL: postgresURL,
             environment: [
                 "GANTRY_JOB_CONCURRENCY": "0", "GANTRY_DEFAULT_QUOTA_INSTANCES": "100000",
                 "GANTRY_DEFAULT_QUOTA_CPU": "100000", "GANTRY_DEFAULT_QUOTA_MEMORY_MB": "100000000",
             ],
-            runReconciler: false)
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        do {
-            try await measure(gantry, http: http)
-        } catch {
-            try? await http.shutdown()
-            await gantry.stop()
-            throw error
-        }
-        try? await http.shutdown()
-        await gantry.stop()
+            runReconciler: false, client: configuration, measure)
     }
 
     func measure(_ gantry: InProcessGantry, http: HTTPClient) async throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import GantryCore
 import GantryServer
@@ -185,6 +186,26 @@ struct InProcessGantry: Sendable {
             scratch.drop()
             throw error
         }
+    }
+
+    /// Runs `body` against a fresh in-process server and an HTTP client, then stops and removes both.
+    static func withServer(
+        database: BenchDatabaseKind, postgresURL: String?, environment: [String: String], runReconciler: Bool = true,
+        client configuration: HTTPClient.Configuration = .init(),
+        _ body: (InProcessGantry, HTTPClient) async throws -> Void
+    ) async throws {
+        let gantry = try await start(
+            database: database, postgresURL: postgresURL, environment: environment, runReconciler: runReconciler)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            try await body(gantry, http)
+        } catch {
+            try? await http.shutdown()
+            await gantry.stop()
+            throw error
+        }
+        try? await http.shutdown()
+        await gantry.stop()
     }
 
     /// Stops serving (the background services with it), closes the database, removes it.

@@ -24,24 +24,15 @@ struct JobSubmitBenchmark: AsyncParsableCommand {
     var postgresURL: String?
 
     func run() async throws {
-        let gantry = try await InProcessGantry.start(
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
+        try await InProcessGantry.withServer(
             database: database, postgresURL: postgresURL,
             environment: [
                 "GANTRY_JOB_CONCURRENCY": "0", "GANTRY_RATE_LIMIT_JOBS_PER_MINUTE": "0",
                 "GANTRY_JOB_MAX_QUEUED": "1000000",
-            ])
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        do {
-            try await measure(gantry, http: http)
-        } catch {
-            try? await http.shutdown()
-            await gantry.stop()
-            throw error
-        }
-        try? await http.shutdown()
-        await gantry.stop()
+            ],
+            client: configuration, measure)
     }
 
     func measure(_ gantry: InProcessGantry, http: HTTPClient) async throws {
