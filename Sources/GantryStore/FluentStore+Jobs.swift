@@ -295,14 +295,18 @@ extension FluentStore {
             max_attempts = \(bind: maxAttempts), run_at = \(bind: now), error_message = NULL, error_code = NULL, \
             completed_at = NULL, result_json = NULL, progress = NULL, cancel_requested = \(bind: false), \
             updated_at = \(bind: now) \
-            WHERE id = \(bind: id) AND status = 'failed' AND dead_lettered = \(bind: true) RETURNING id, attempts
+            WHERE id = \(bind: id) AND status = 'failed' AND dead_lettered = \(bind: true) \
+            RETURNING \(unsafeRaw: JobRow.columns.joined(separator: ", "))
             """
-        let written = try await updateWithEvents(update) { _ in
-            JobEvent(
-                jobID: id, kind: .status, status: .queued, attempt: 0, message: "requeued from the dead letters",
-                at: now)
+        // The job as the update left it: read back afterwards, a worker may already have claimed it.
+        let rows = try await db.transaction { tx in
+            try await Self.updateWithEvents(update, on: try Self.sql(tx)) { _ in
+                JobEvent(
+                    jobID: id, kind: .status, status: .queued, attempt: 0, message: "requeued from the dead letters",
+                    at: now)
+            }
         }
-        return written > 0 ? try await job(id: id) : nil
+        return try rows.first.map(JobRow.decode)
     }
 
     public func jobEvents(jobID: UUID, after sequence: Int64) async throws -> [JobEvent] {
