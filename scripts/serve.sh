@@ -8,7 +8,7 @@ cd "$ROOT"
 # shellcheck source=lib/common.sh
 source "${ROOT}/scripts/lib/common.sh"
 
-bash "${ROOT}/scripts/setup.sh" --no-postgres
+bash "${ROOT}/scripts/setup.sh" --no-postgres --no-browser
 ensure_swift_on_path
 
 log "serve: swift build -c release --scratch-path .build-release --product gantry"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Prepare this machine (Debian 12) for building, testing and running Gantry:
 #   apt tools, Python's openapi-spec-validator, Docker Engine (dockerd started
-#   in the background, no init system needed), local test images, PostgreSQL.
+#   in the background, no init system needed), local test images, PostgreSQL, and
+#   the dashboard tests' browser (chromium, chromium-driver, Selenium in .venv-browser).
 # Idempotent and quick when everything is already in place.
 #
-# Usage: scripts/setup.sh [--no-postgres]
+# Usage: scripts/setup.sh [--no-postgres] [--no-browser]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,9 +17,11 @@ source "${ROOT}/scripts/lib/ensure-postgres.sh"
 source "${ROOT}/scripts/lib/ensure-browser.sh"
 
 with_postgres=1
+with_browser=1
 for arg in "$@"; do
   case "$arg" in
     --no-postgres) with_postgres=0 ;;
+    --no-browser) with_browser=0 ;;
     -h|--help) sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "setup: unknown argument '$arg' (try --help)" ;;
   esac
@@ -58,7 +61,9 @@ fi
 
 ensure_docker
 ensure_test_images
-ensure_browser
+if (( with_browser )); then
+  ensure_browser
+fi
 if (( with_postgres )); then
   ensure_postgres
 fi
