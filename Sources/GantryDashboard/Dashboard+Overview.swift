@@ -69,14 +69,9 @@ extension Dashboard {
         let counts = try await jobCounts
         let stats = try await sessionStats
 
-        var usersTotal = 0
-        var pluginsTotal = 0
-        if viewer.isAdmin {
-            usersTotal = try await services.users.listUsers(by: principal, skip: 0, limit: 1).total
-            pluginsTotal = try await services.plugins.list(nameContaining: nil, skip: 0, limit: 1).total
-        } else {
-            pluginsTotal = try await services.plugins.list(nameContaining: nil, skip: 0, limit: 1).total
-        }
+        let usersTotal =
+            viewer.isAdmin ? try await services.users.listUsers(by: principal, skip: 0, limit: 1).total : 0
+        let pluginsTotal = try await services.plugins.list(nameContaining: nil, skip: 0, limit: 1).total
         let jobTiles = JobStatus.allCases.map {
             CountTile(
                 label: $0.rawValue.capitalizedFirst, value: counts.byStatus[$0] ?? 0,

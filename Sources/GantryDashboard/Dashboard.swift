@@ -147,12 +147,12 @@ public struct Dashboard: Sendable {
     // MARK: Rendering
 
     func frame<Body: Sendable>(
-        _ title: String, section: DashboardSection?, viewer: Viewer, request: Request, body: Body
+        _ title: String, section: DashboardSection?, viewer: Viewer, flash: Flash?, body: Body
     ) -> PageFrame<Body> {
         PageFrame(
             title: title, nav: DashboardSection.navigation(current: section, isAdmin: viewer.isAdmin),
             username: viewer.user.username, isAdmin: viewer.isAdmin, csrf: viewer.csrf,
-            flash: DashboardCookies.readFlash(request), rayDashboardURL: settings.rayDashboardURL,
+            flash: flash, rayDashboardURL: settings.rayDashboardURL,
             version: settings.version, assetVersion: renderer.assetVersion, body: body)
     }
 
@@ -162,7 +162,8 @@ public struct Dashboard: Sendable {
     ) throws -> Response {
         let started = ContinuousClock.now
         let html = try renderer.render(
-            frame(title, section: section, viewer: viewer, request: request, body: body), template: template)
+            frame(title, section: section, viewer: viewer, flash: DashboardCookies.readFlash(request), body: body),
+            template: template)
         var response = Self.html(html, status: status)
         ServerTiming.append("render", since: started, to: &response)
         return response
@@ -183,13 +184,7 @@ public struct Dashboard: Sendable {
         do {
             if let viewer {
                 html = try renderer.render(
-                    PageFrame(
-                        title: body.heading,
-                        nav: DashboardSection.navigation(current: nil, isAdmin: viewer.isAdmin),
-                        username: viewer.user.username, isAdmin: viewer.isAdmin, csrf: viewer.csrf, flash: nil,
-                        rayDashboardURL: settings.rayDashboardURL, version: settings.version,
-                        assetVersion: renderer.assetVersion, body: body),
-                    template: "error")
+                    frame(body.heading, section: nil, viewer: viewer, flash: nil, body: body), template: "error")
             } else {
                 html = try renderer.render(
                     LoginPageModel(assetVersion: renderer.assetVersion, body: body), template: "error-public")

@@ -23,7 +23,6 @@ public struct WebSessionService: Sendable {
 
     let store: any Store
     let users: UserService
-    let hasher: PasswordHasher
     /// Idle sessions end after this long; each use moves the expiry forward (at most once a minute).
     public let lifetime: TimeInterval
     let logger: Logger
@@ -31,7 +30,6 @@ public struct WebSessionService: Sendable {
     public init(store: any Store, users: UserService, lifetime: TimeInterval, logger: Logger) {
         self.store = store
         self.users = users
-        self.hasher = users.hasher
         self.lifetime = lifetime
         self.logger = logger
     }
@@ -49,7 +47,7 @@ public struct WebSessionService: Sendable {
         } else {
             let created = User(
                 email: "\(Self.demoUsername)@demo.invalid", username: Self.demoUsername, fullName: "Demo user",
-                role: .user, passwordHash: hasher.hash(SecretGenerator.password()))
+                role: .user, passwordHash: users.hasher.hash(SecretGenerator.password()))
             do {
                 try await store.createUser(created)
                 logger.info("demo user created", metadata: ["user": "\(created.username)"])
