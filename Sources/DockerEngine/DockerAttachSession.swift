@@ -1,3 +1,4 @@
+import GantryCore
 import GantryServices
 import NIOCore
 

@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 import GantryServices
 
 /// Translations between Gantry's runtime types and the engine's bodies, kept free of I/O so they can be
@@ -85,7 +86,8 @@ extension DockerEngineClient {
             name: name,
             labels: body.labels ?? [:],
             status: status,
-            exitCode: status == .exited ? body.status.flatMap(exitCode(fromStatusText:)) : nil
+            exitCode: status == .exited ? body.status.flatMap(exitCode(fromStatusText:)) : nil,
+            createdAt: body.created.map { Date(timeIntervalSince1970: TimeInterval($0)) }
         )
     }
 

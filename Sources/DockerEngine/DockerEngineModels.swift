@@ -199,6 +199,8 @@ struct ContainerSummaryBody: Decodable {
     var state: String?
     /// Human text such as `Exited (137) 5 seconds ago`; the only place the list carries an exit code.
     var status: String?
+    /// Seconds since 1970.
+    var created: Int64?
 
     enum CodingKeys: String, CodingKey {
         case id = "Id"
@@ -206,6 +208,7 @@ struct ContainerSummaryBody: Decodable {
         case labels = "Labels"
         case state = "State"
         case status = "Status"
+        case created = "Created"
     }
 }
 

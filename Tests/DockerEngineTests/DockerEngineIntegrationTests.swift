@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GantryCore
 import GantryServices
 import Logging
 import NIOCore

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DockerEngine
 import Foundation
+import GantryCore
 import GantryServices
 import Logging
 import NIOCore
