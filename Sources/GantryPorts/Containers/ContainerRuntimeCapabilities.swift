@@ -10,7 +10,4 @@ public struct ContainerRuntimeCapabilities: Sendable {
         self.exec = exec
         self.attach = attach
     }
-
-    /// The container lifecycle only.
-    public static let lifecycleOnly = ContainerRuntimeCapabilities()
 }
