@@ -60,13 +60,15 @@ public struct Instance: Sendable, Equatable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
     public var stateChangedAt: Date
+    /// The container as decided at launch; never re-derived from the catalog.
+    public var template: ContainerTemplate
 
     public init(
         id: UUID = UUID(), name: String, ownerID: UUID, image: String, imageReference: String, containerPort: Int,
         cpu: Double, memoryMB: Int, gpus: Int = 0, state: InstanceState = .pending,
         desiredState: DesiredState = .running, stateReason: String? = nil, node: String, hostIP: String,
         hostPort: Int?, containerID: String? = nil, createdAt: Date = Date(), updatedAt: Date = Date(),
-        stateChangedAt: Date = Date()
+        stateChangedAt: Date = Date(), template: ContainerTemplate
     ) {
         self.id = id
         self.name = name
@@ -87,6 +89,7 @@ public struct Instance: Sendable, Equatable, Identifiable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.stateChangedAt = stateChangedAt
+        self.template = template
     }
 
     public var resources: ResourceAmount { ResourceAmount(instances: 1, cpu: cpu, memoryMB: memoryMB, gpus: gpus) }
