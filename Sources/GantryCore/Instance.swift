@@ -19,13 +19,18 @@ public enum InstanceState: String, Sendable, Codable, CaseIterable {
 
     /// DESIGN.md's state machine: pending → running, running → stopping → stopped,
     /// stopped → pending (start), any → terminating → terminated, errors → failed.
+    /// `transition(on:at:)` is the machine itself; this is the set of moves it may make.
     public func canTransition(to next: InstanceState) -> Bool {
         switch (self, next) {
         case (.terminated, _): false
+        // The reconciler records terminated once the container (or its node) is gone, whatever
+        // the state it found; a failed instance may still be terminated.
+        case (_, .terminated): true
         case (_, .terminating): self != .terminating
-        case (.terminating, .terminated): true
         case (_, .failed): self != .failed
         case (.pending, .running), (.running, .stopping), (.stopping, .stopped), (.stopped, .pending): true
+        // A stop may be asked for before the container ever started.
+        case (.pending, .stopping): true
         // The runtime may report an instance stopped on its own (killed behind Gantry's back).
         case (.running, .stopped), (.pending, .stopped): true
         default: false
