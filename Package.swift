@@ -39,14 +39,28 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
-        // Pure domain: types, policies, validation. No I/O, no dependencies.
+        // Pure domain: workloads, state machines, policies, the reconcile plan. No I/O, no dependencies.
         .target(name: "GantryCore", swiftSettings: swiftSettings),
 
-        // Use cases and the adapter protocols they own.
+        // JSON Schema 2020-12 validation of plugin inputs and outputs (pure, on the core's JSONValue).
+        .target(name: "GantryJSONSchema", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
+
+        // Ports: the adapter protocols (repositories, container runtime, GPU inventory, job
+        // executor, workspaces) and their value types. The services use them; adapters implement them.
+        .target(
+            name: "GantryPorts",
+            dependencies: [
+                "GantryCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Use cases: authorisation, quotas, transactions, the reconciler's executor, job workers.
         .target(
             name: "GantryServices",
             dependencies: [
-                "GantryCore",
+                "GantryCore", "GantryPorts", "GantryJSONSchema",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -60,7 +74,7 @@ let package = Package(
         .target(
             name: "NvidiaSMI",
             dependencies: [
-                "GantryCore", "GantryServices",
+                "GantryCore", "GantryPorts",
                 .product(name: "SWXMLHash", package: "SWXMLHash"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -71,7 +85,7 @@ let package = Package(
         .target(
             name: "SSHGateway",
             dependencies: [
-                "GantryCore", "GantryServices",
+                "GantryCore", "GantryServices", "GantryPorts",
                 .product(name: "NIOSSH", package: "swift-nio-ssh"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -85,7 +99,7 @@ let package = Package(
         .target(
             name: "GantryStore",
             dependencies: [
-                "GantryCore", "GantryServices",
+                "GantryCore", "GantryPorts",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
@@ -99,7 +113,7 @@ let package = Package(
         .target(
             name: "DockerEngine",
             dependencies: [
-                "GantryCore", "GantryServices",
+                "GantryCore", "GantryPorts",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -132,7 +146,7 @@ let package = Package(
         .target(
             name: "GantryAPI",
             dependencies: [
-                "GantryCore", "GantryServices", "GantryOpenAPI",
+                "GantryCore", "GantryServices", "GantryPorts", "GantryOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -148,7 +162,7 @@ let package = Package(
         .target(
             name: "GantryDashboard",
             dependencies: [
-                "GantryCore", "GantryServices", "GantryAPI",
+                "GantryCore", "GantryServices", "GantryPorts", "GantryAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,7 +184,7 @@ let package = Package(
         .target(
             name: "GantryServer",
             dependencies: [
-                "GantryCore", "GantryServices", "GantryStore", "DockerEngine", "GantryAPI", "NvidiaSMI",
+                "GantryCore", "GantryServices", "GantryPorts", "GantryStore", "DockerEngine", "GantryAPI", "NvidiaSMI",
                 "SSHGateway", "GantryDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -207,7 +221,7 @@ let package = Package(
         .executableTarget(
             name: "GantryBench",
             dependencies: [
-                "GantryCore", "GantryServices", "GantryStore", "GantryServer",
+                "GantryCore", "GantryServices", "GantryPorts", "GantryJSONSchema", "GantryStore", "GantryServer",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
@@ -226,12 +240,15 @@ let package = Package(
 
         .testTarget(name: "GantryCoreTests", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "GantryJSONSchemaTests", dependencies: ["GantryJSONSchema", "GantryCore"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "NvidiaSMITests", dependencies: ["NvidiaSMI", "GantryCore"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "SSHGatewayTests",
             dependencies: [
-                "SSHGateway", "GantryServices", "GantryCore",
+                "SSHGateway", "GantryServices", "GantryPorts", "GantryCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -243,7 +260,7 @@ let package = Package(
         .testTarget(
             name: "DockerEngineTests",
             dependencies: [
-                "DockerEngine", "GantryServices", "GantryCore",
+                "DockerEngine", "GantryPorts", "GantryCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -255,7 +272,9 @@ let package = Package(
         .testTarget(
             name: "GantryIntegrationTests",
             dependencies: [
-                "GantryCore", "GantryServices", "GantryStore", "DockerEngine", "GantryServer", "GantryAPI",
+                "GantryCore", "GantryServices", "GantryPorts", "GantryJSONSchema", "GantryStore", "DockerEngine",
+                "GantryServer",
+                "GantryAPI",
                 "NvidiaSMI", "SSHGateway", "GantryDashboard",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,5 +1,5 @@
 import GantryCore
-import GantryServices
+import GantryPorts
 import NIOCore
 
 /// A container run attached, as `docker run -i` runs it: its stdin, stdout and stderr on the hijacked

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import GantryServices
+import GantryPorts
 import Logging
 import NIOCore
 import NIOHTTP1

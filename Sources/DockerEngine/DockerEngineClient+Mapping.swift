@@ -1,6 +1,6 @@
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 
 /// Translations between Gantry's runtime types and the engine's bodies, kept free of I/O so they can be
 /// tested without an engine.

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -29,6 +29,9 @@ public struct DockerEngineClient: ContainerRuntime {
     let logger: Logger
     let timeouts: Timeouts
     let versionCache = DockerAPIVersionCache()
+
+    /// The engine execs into containers and attaches to them (the hijacked-stream endpoints).
+    public var capabilities: ContainerRuntimeCapabilities { ContainerRuntimeCapabilities(exec: self, attach: self) }
 
     /// `host` is a `DOCKER_HOST`-style string: `unix:///var/run/docker.sock`, `tcp://host:port` or
     /// `http://host:port`.

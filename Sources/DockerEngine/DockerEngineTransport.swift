@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-import GantryServices
+import GantryPorts
 import Logging
 import NIOCore
 import NIOHTTP1

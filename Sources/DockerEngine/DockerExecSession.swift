@@ -1,5 +1,5 @@
 import Foundation
-import GantryServices
+import GantryPorts
 import NIOCore
 import NIOHTTP1
 import Synchronization

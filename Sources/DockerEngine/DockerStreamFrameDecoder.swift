@@ -1,5 +1,5 @@
 import Foundation
-import GantryServices
+import GantryPorts
 import NIOCore
 
 /// Splits an attached stream of the engine into stdout and stderr pieces.

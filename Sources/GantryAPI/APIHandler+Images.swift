@@ -1,5 +1,6 @@
 import GantryCore
 import GantryOpenAPI
+import GantryPorts
 import GantryServices
 
 extension APIHandler {

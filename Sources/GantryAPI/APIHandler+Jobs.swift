@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import GantryOpenAPI
+import GantryPorts
 import GantryServices
 import OpenAPIRuntime
 

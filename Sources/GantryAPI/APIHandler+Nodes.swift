@@ -1,4 +1,5 @@
 import GantryOpenAPI
+import GantryPorts
 import GantryServices
 
 extension APIHandler {

@@ -4,6 +4,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import GantryCore
+import GantryPorts
 import GantryServices
 import GantryStore
 import Logging

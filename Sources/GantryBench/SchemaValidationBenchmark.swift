@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GantryCore
+import GantryJSONSchema
 
 /// Seed 003's job input checked against its input schema, in memory: `JSONSchema.validate` on the
 /// parsed input, the full report an HTTP 400 would carry. Baseline: the same input bytes decoded

@@ -1,6 +1,7 @@
 import Foundation
 import GantryAPI
 import GantryCore
+import GantryPorts
 import GantryServices
 import Hummingbird
 import Mustache

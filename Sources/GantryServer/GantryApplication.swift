@@ -5,6 +5,7 @@ import GantryAPI
 import GantryCore
 import GantryDashboard
 import GantryOpenAPI
+import GantryPorts
 import GantryServices
 import GantryStore
 import Hummingbird

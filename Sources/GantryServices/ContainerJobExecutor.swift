@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 import Logging
 import NIOCore
 
@@ -26,7 +27,7 @@ public struct ContainerJobExecutor: JobExecutor {
         guard let runtime = runtimes.runtime(forNode: settings.node) else {
             throw JobFailure(.containerError, "no container engine for node \(settings.node)")
         }
-        guard let attacher = runtime as? any ContainerAttacher else {
+        guard let attacher = runtime.capabilities.attach else {
             throw JobFailure(.containerError, "the engine of node \(settings.node) cannot attach to containers")
         }
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 import Logging
 
 /// The GPU inventory: read from `nvidia-smi` on a schedule, stored per node, and shown with

@@ -1,4 +1,5 @@
 import GantryCore
+import GantryPorts
 import Logging
 
 /// The admin-managed image catalog.

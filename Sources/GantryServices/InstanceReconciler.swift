@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 import Logging
 import Synchronization
 

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 import Logging
 
 /// Launch, list, stop, start, terminate and read logs of instances. Writes desired state to the

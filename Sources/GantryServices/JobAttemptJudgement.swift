@@ -1,5 +1,7 @@
 import Foundation
 import GantryCore
+import GantryJSONSchema
+import GantryPorts
 
 /// Turns what an attempt's process did into a result or a failure (seed 003's contract), and a
 /// job into its next state. Pure, so every rule is unit-tested.

@@ -1,4 +1,5 @@
 import GantryCore
+import GantryPorts
 
 /// What the job queue reports to metrics; the server backs it with Prometheus.
 public protocol JobQueueMetrics: Sendable {

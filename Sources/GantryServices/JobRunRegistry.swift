@@ -1,4 +1,5 @@
 import Foundation
+import GantryPorts
 import Synchronization
 
 /// The attempts this server is running, by job, so a cancel made here stops its container at once

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryJSONSchema
 import Synchronization
 
 /// Compiled plugin schemas by plugin version id: compiling is far dearer than validating, and a

@@ -1,5 +1,7 @@
 import Foundation
 import GantryCore
+import GantryJSONSchema
+import GantryPorts
 import Logging
 
 /// Jobs (seed 003): submit against a plugin's input schema, read, cancel, requeue dead letters,

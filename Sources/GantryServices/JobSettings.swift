@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 
 /// How the job queue and its workers behave (`GANTRY_JOB_*`, `GANTRY_RATE_LIMIT_JOBS_PER_MINUTE`).
 public struct JobSettings: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import GantryCore
+import GantryPorts
 
 /// `skip` and `limit` of a list request, validated.
 public struct PageWindow: Sendable, Equatable {

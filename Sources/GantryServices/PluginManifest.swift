@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryJSONSchema
 
 /// What an admin registers: seed 003's plugin.json plus Gantry's resources, timeout, input mode
 /// and network. Unset fields take the installation's defaults.

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 import Logging
 
 /// The plugin registry (seed 003): admins register and version plugins; everyone reads them.

@@ -1,3 +1,4 @@
+import GantryPorts
 import Synchronization
 
 /// How full the queue is, measured at most once a second and counted up with each submission

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GantryCore
+import GantryPorts
 import Logging
 
 /// Users' SSH public keys, which the gateway accepts for them and only them.

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 import Logging
 
 /// GPU sessions (seed 001): create with an exclusive GPU device and a persistent workspace,
@@ -166,7 +167,7 @@ public struct SessionService: Sendable {
     /// shells look the user up in /etc/passwd. Root in the container may write the image's own
     /// files even with every capability dropped; a read-only image only loses the name.
     private func addAccount(owner: User, session: GPUSession, runtime: any ContainerRuntime) async {
-        guard let executor = runtime as? any ContainerExecutor, let container = session.containerID else { return }
+        guard let executor = runtime.capabilities.exec, let container = session.containerID else { return }
         let uid = session.posixUID
         let name = owner.username
         let script =

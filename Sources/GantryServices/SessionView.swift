@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 
 /// A session with what its API shape needs beyond the row: the owner's username (the SSH user)
 /// and the command that reaches it.

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 
 /// A container a signed-in SSH user may enter: one of their GPU sessions or instances.
 public struct ShellTarget: Sendable, Equatable {

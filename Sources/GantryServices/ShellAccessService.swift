@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 import Logging
 
 /// The SSH gateway's view of Gantry: who may sign in with which key, and which container a
@@ -119,7 +120,7 @@ public struct ShellAccessService: ShellAccess {
     }
 
     public func exec(_ command: ExecCommand, on target: ShellTarget) async throws -> any ContainerExecSession {
-        guard let executor = runtimes.runtime(forNode: target.node) as? any ContainerExecutor else {
+        guard let executor = runtimes.runtime(forNode: target.node)?.capabilities.exec else {
             throw GantryError.unavailable("node '\(target.node)' cannot run processes in containers")
         }
         var command = command

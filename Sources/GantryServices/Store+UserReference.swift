@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 
 extension UserStore {
     /// A user by id, or by username (seeds' `user_id`); nil for an email or an unknown user.

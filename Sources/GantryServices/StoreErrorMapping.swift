@@ -1,4 +1,5 @@
 import GantryCore
+import GantryPorts
 
 /// Turns adapter failures into the one error type the edges understand.
 func mapStoreError(_ error: any Error, duplicate: (String) -> GantryError) -> any Error {

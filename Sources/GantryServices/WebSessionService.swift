@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryPorts
 import Logging
 
 /// The dashboard's sign-in sessions: a random token in an HttpOnly cookie, its hash in the

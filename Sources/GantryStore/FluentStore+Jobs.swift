@@ -1,7 +1,7 @@
 import FluentKit
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 import SQLKit
 
 /// The job queue. Hot statements are SQL of their own: on PostgreSQL a claim is one
@@ -66,7 +66,7 @@ extension FluentStore {
 
     public func listJobs(
         _ filter: JobFilter, skip: Int, limit: Int, withPayloads: Bool
-    ) async throws -> GantryServices.Page<Job> {
+    ) async throws -> GantryPorts.Page<Job> {
         let sql = try self.sql
         func filtered<B: SQLPredicateBuilder>(_ builder: B) -> B {
             var builder = builder

@@ -1,7 +1,7 @@
 import FluentKit
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 import SQLKit
 
 extension FluentStore {
@@ -51,7 +51,7 @@ extension FluentStore {
 
     public func listPlugins(
         nameContaining text: String?, skip: Int, limit: Int
-    ) async throws -> GantryServices.Page<Plugin> {
+    ) async throws -> GantryPorts.Page<Plugin> {
         let sql = try self.sql
         func filtered<B: SQLPredicateBuilder>(_ builder: B) -> B {
             var builder = builder.where("is_current", .equal, true)

@@ -1,7 +1,7 @@
 import FluentKit
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 import SQLKit
 
 extension FluentStore {
@@ -132,7 +132,7 @@ extension FluentStore {
 
     public func listSessions(
         ownerID: UUID?, state: SessionState?, skip: Int, limit: Int
-    ) async throws -> GantryServices.Page<GPUSession> {
+    ) async throws -> GantryPorts.Page<GPUSession> {
         var query = GPUSessionModel.query(on: db)
         if let ownerID { query = query.filter(\.$ownerID == ownerID) }
         if let state { query = query.filter(\.$state == state.rawValue) }

@@ -1,7 +1,7 @@
 import FluentKit
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 
 extension FluentStore {
     public func createWebSession(_ session: WebSession) async throws {

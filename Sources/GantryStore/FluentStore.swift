@@ -3,7 +3,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 import Logging
 import NIOCore
 import NIOPosix
@@ -129,7 +129,7 @@ public final class FluentStore: Store {
         return try await UserModel.query(on: db).filter(field == login).first()?.domain()
     }
 
-    public func listUsers(skip: Int, limit: Int) async throws -> GantryServices.Page<User> {
+    public func listUsers(skip: Int, limit: Int) async throws -> GantryPorts.Page<User> {
         let total = try await UserModel.query(on: db).count()
         let items = try await UserModel.query(on: db).sort(\.$createdAt).sort(\.$username)
             .range(skip..<(skip + limit)).all().map { try $0.domain() }
@@ -383,7 +383,7 @@ public final class FluentStore: Store {
             .first().map(InstanceRow.decode)
     }
 
-    public func listInstances(ownerID: UUID?, skip: Int, limit: Int) async throws -> GantryServices.Page<Instance> {
+    public func listInstances(ownerID: UUID?, skip: Int, limit: Int) async throws -> GantryPorts.Page<Instance> {
         var total = InstanceModel.query(on: db)
         var page = try sql.select().columns(InstanceRow.columns).from(InstanceModel.schema)
         if let ownerID {

@@ -1,6 +1,6 @@
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 import Logging
 
 /// Reads the host's GPUs by running `nvidia-smi -q -x` and `nvidia-smi -L`.

@@ -1,3 +1,4 @@
+import GantryPorts
 import GantryServices
 import Logging
 import NIOCore

@@ -1,3 +1,4 @@
+import GantryPorts
 import GantryServices
 
 /// What the session logic sends back on a session channel.

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 import Logging
 import NIOCore
 import NIOHTTP1

@@ -1,6 +1,6 @@
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 import NIOCore
 import Testing
 

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import DockerEngine
 import Foundation
 import GantryCore
-import GantryServices
+import GantryPorts
 import Logging
 import NIOCore
 import NIOHTTP1

@@ -1,5 +1,6 @@
 import DockerEngine
 import Foundation
+import GantryPorts
 import GantryServices
 import NIOCore
 

@@ -1,5 +1,7 @@
 import Foundation
 import GantryCore
+import GantryJSONSchema
+import GantryPorts
 import GantryServices
 import Testing
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GantryCore
+import GantryPorts
 import GantryServer
 import GantryServices
 import HTTPTypes

@@ -1,4 +1,5 @@
 import Foundation
+import GantryPorts
 import GantryServices
 import NIOCore
 import NIOPosix

@@ -1,3 +1,4 @@
+import GantryPorts
 import GantryServices
 
 /// Merges a process's stdout and stderr readers into the single pull-based stream
