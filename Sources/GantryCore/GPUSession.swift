@@ -72,12 +72,14 @@ public struct GPUSession: Sendable, Equatable, Identifiable {
     public var updatedAt: Date
     public var expiresAt: Date
     public var endedAt: Date?
+    /// The container as decided at creation; never re-derived from the settings.
+    public var template: ContainerTemplate
 
     public init(
         id: UUID = UUID(), name: String, ownerID: UUID, node: String, image: String, imageReference: String,
         cpu: Double, memoryMB: Int, requestedProfile: String, gpu: GPUAssignment?, state: SessionState = .creating,
         stateReason: String? = nil, containerID: String? = nil, workspacePath: String, posixUID: Int,
-        createdAt: Date, updatedAt: Date? = nil, expiresAt: Date, endedAt: Date? = nil
+        createdAt: Date, updatedAt: Date? = nil, expiresAt: Date, endedAt: Date? = nil, template: ContainerTemplate
     ) {
         self.id = id
         self.name = name
@@ -98,6 +100,7 @@ public struct GPUSession: Sendable, Equatable, Identifiable {
         self.updatedAt = updatedAt ?? createdAt
         self.expiresAt = expiresAt
         self.endedAt = endedAt
+        self.template = template
     }
 
     /// What the session holds against its owner's quota.

@@ -19,13 +19,18 @@ public enum InstanceState: String, Sendable, Codable, CaseIterable {
 
     /// DESIGN.md's state machine: pending → running, running → stopping → stopped,
     /// stopped → pending (start), any → terminating → terminated, errors → failed.
+    /// `transition(on:at:)` is the machine itself; this is the set of moves it may make.
     public func canTransition(to next: InstanceState) -> Bool {
         switch (self, next) {
         case (.terminated, _): false
+        // The reconciler records terminated once the container (or its node) is gone, whatever
+        // the state it found; a failed instance may still be terminated.
+        case (_, .terminated): true
         case (_, .terminating): self != .terminating
-        case (.terminating, .terminated): true
         case (_, .failed): self != .failed
         case (.pending, .running), (.running, .stopping), (.stopping, .stopped), (.stopped, .pending): true
+        // A stop may be asked for before the container ever started.
+        case (.pending, .stopping): true
         // The runtime may report an instance stopped on its own (killed behind Gantry's back).
         case (.running, .stopped), (.pending, .stopped): true
         default: false
@@ -60,13 +65,15 @@ public struct Instance: Sendable, Equatable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
     public var stateChangedAt: Date
+    /// The container as decided at launch; never re-derived from the catalog.
+    public var template: ContainerTemplate
 
     public init(
         id: UUID = UUID(), name: String, ownerID: UUID, image: String, imageReference: String, containerPort: Int,
         cpu: Double, memoryMB: Int, gpus: Int = 0, state: InstanceState = .pending,
         desiredState: DesiredState = .running, stateReason: String? = nil, node: String, hostIP: String,
         hostPort: Int?, containerID: String? = nil, createdAt: Date = Date(), updatedAt: Date = Date(),
-        stateChangedAt: Date = Date()
+        stateChangedAt: Date = Date(), template: ContainerTemplate
     ) {
         self.id = id
         self.name = name
@@ -87,6 +94,7 @@ public struct Instance: Sendable, Equatable, Identifiable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.stateChangedAt = stateChangedAt
+        self.template = template
     }
 
     public var resources: ResourceAmount { ResourceAmount(instances: 1, cpu: cpu, memoryMB: memoryMB, gpus: gpus) }

@@ -1,14 +1,6 @@
 import Foundation
 import GantryCore
 
-/// How a session's GPU reaches its container.
-public enum GPUAttachMode: String, Sendable, Equatable, CaseIterable {
-    /// Docker `DeviceRequests` with the device UUID: what `--gpus device=UUID` does.
-    case deviceRequest = "device-request"
-    /// `NVIDIA_VISIBLE_DEVICES=UUID`, for hosts whose default runtime is NVIDIA's.
-    case env
-}
-
 /// The knobs of GPU sessions and the SSH gateway, taken from configuration.
 public struct SessionSettings: Sendable {
     public var defaultImage: String

@@ -33,7 +33,8 @@ import Testing
     @Test func endpointIsShownWhileThePortIsHeld() {
         var instance = Instance(
             name: "web", ownerID: .init(), image: "nginx", imageReference: "nginx:1", containerPort: 80, cpu: 1,
-            memoryMB: 256, node: "local", hostIP: "10.0.0.5", hostPort: 8001)
+            memoryMB: 256, node: "local", hostIP: "10.0.0.5", hostPort: 8001,
+            template: ContainerTemplate(containerName: "gantry-web-1", imageReference: "nginx:1", pidsLimit: 512))
         #expect(instance.endpoint == "http://10.0.0.5:8001")
         instance.hostIP = "fd00::1"
         #expect(instance.endpoint == "http://[fd00::1]:8001")
