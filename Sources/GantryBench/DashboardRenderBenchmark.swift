@@ -120,11 +120,16 @@ struct DashboardRenderBenchmark: AsyncParsableCommand {
             throw BenchClient.Failure(description: "no admin user")
         }
         for index in 0..<instances {
+            let id = UUID()
+            let image = CatalogImage(
+                name: "httpd", displayName: "httpd", reference: "gantry-test/httpd:latest", port: 8080, description: "")
             _ = try await store.reserveInstance(ownerID: admin.id) { _ in
                 Instance(
-                    name: "web-\(index)", ownerID: admin.id, image: "httpd", imageReference: "gantry-test/httpd:latest",
-                    containerPort: 8080, cpu: 0.25, memoryMB: 128, state: .running, node: "local",
-                    hostIP: "127.0.0.1", hostPort: 20_000 + index, containerID: "bench-\(index)")
+                    id: id, name: "web-\(index)", ownerID: admin.id, image: image.name, imageReference: image.reference,
+                    containerPort: image.port, cpu: 0.25, memoryMB: 128, state: .running, node: "local",
+                    hostIP: "127.0.0.1", hostPort: 20_000 + index, containerID: "bench-\(index)",
+                    template: .forInstance(
+                        id: id, name: "web-\(index)", image: image, pidsLimit: 512, hostBindIP: "127.0.0.1"))
             }
         }
     }

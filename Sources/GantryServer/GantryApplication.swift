@@ -42,7 +42,10 @@ public struct GantryApplication: Sendable {
             location = .sqlite(path: (configuration.dataDirectory as NSString).appendingPathComponent("gantry.sqlite"))
         }
         logger.info("opening database", metadata: ["database": "\(location)"])
-        let store = try await FluentStore.open(location, logger: logger)
+        let legacy = LegacyContainerDefaults(
+            pidsLimit: configuration.containerPidsLimit, hostBindIP: configuration.publishAddress,
+            sessionNetwork: configuration.sessionNetwork, sessionGPUAttach: configuration.gpuAttach)
+        let store = try await FluentStore.open(location, legacy: legacy, logger: logger)
         // A daemon that is down should be reported at once, not after connection retries.
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.retryConnectionEstablishment = false

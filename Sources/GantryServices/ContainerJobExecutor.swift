@@ -55,20 +55,15 @@ public struct ContainerJobExecutor: JobExecutor {
     }
 
     func containerSpec(_ job: Job, attempt: Int, plugin: Plugin) -> ContainerSpec {
-        ContainerSpec(
-            name:
-                "gantry-job-\(job.id.uuidString.prefix(8).lowercased())-\(attempt)-\(UUID().uuidString.prefix(4).lowercased())",
-            image: plugin.imageReference,
-            command: plugin.inputMode == .argv ? [job.input.serializedString()] : nil,
-            labels: [
-                ContainerLabels.kind: "job", ContainerLabels.id: job.id.uuidString,
-                ContainerLabels.owner: job.ownerID.uuidString, ContainerLabels.installation: settings.installation,
-                ContainerLabels.name: plugin.name, "gantry.job.attempt": String(attempt),
-            ],
-            cpu: plugin.resources.cpu, memoryMB: plugin.resources.memoryMB, pidsLimit: settings.pidsLimit,
-            containerPort: 0, hostPort: 0, network: plugin.network ? nil : "none", user: settings.containerUser,
-            opensStdin: plugin.inputMode == .stdin, readOnlyRootFilesystem: true,
-            tmpfs: ["/tmp": "rw,nosuid,nodev,size=\(settings.tmpfsSizeMB)m"], gpuCount: plugin.resources.gpus)
+        let template = ContainerTemplate.forJobAttempt(
+            job: job, attempt: attempt, plugin: plugin, containerUser: settings.containerUser,
+            pidsLimit: settings.pidsLimit, tmpfsSizeMB: settings.tmpfsSizeMB,
+            nameSuffix: String(UUID().uuidString.prefix(4).lowercased()))
+        let resources = WorkloadResources(
+            cpu: plugin.resources.cpu, memoryMB: plugin.resources.memoryMB, gpus: plugin.resources.gpus)
+        let workload = Workload.jobAttempt(
+            job: job, attempt: attempt, node: settings.node, resources: resources, template: template)
+        return ContainerSpecBuilder.spec(for: workload, installationID: settings.installation)
     }
 
     private enum Ending: Sendable {

@@ -181,23 +181,12 @@ public final class InstanceReconciler: Sendable {
     }
 
     private func createContainer(for instance: Instance, on runtime: any ContainerRuntime) async throws -> Instance? {
-        guard let hostPort = instance.hostPort else {
+        guard let hostPort = instance.hostPort, hostPort > 0 else {
             try await fail(instance, runtime: runtime, reason: "no host port is allocated")
             return nil
         }
-        let image = try await store.image(name: instance.image)
-        let spec = ContainerSpec(
-            name: "gantry-\(instance.name)-\(instance.id.uuidString.prefix(8).lowercased())",
-            image: instance.imageReference, command: image?.command,
-            labels: [
-                ContainerLabels.kind: "instance", ContainerLabels.id: instance.id.uuidString,
-                ContainerLabels.owner: instance.ownerID.uuidString,
-                ContainerLabels.installation: settings.installationID,
-                ContainerLabels.name: instance.name,
-            ],
-            cpu: instance.cpu, memoryMB: instance.memoryMB, pidsLimit: settings.pidsLimit,
-            capabilities: image?.capabilities ?? [], containerPort: instance.containerPort,
-            hostBindIP: settings.hostBindIP, hostPort: hostPort)
+        // The container recorded at launch, not the catalog's current idea of the image.
+        let spec = ContainerSpecBuilder.spec(for: instance.workload, installationID: settings.installationID)
         let containerID: String
         switch await creation(spec, on: runtime) {
         case .success(let id):

@@ -111,11 +111,15 @@ public struct InstanceService: Sendable {
             else {
                 throw GantryError(.internalFailure, code: "internal_error", detail: "placement chose an unknown node")
             }
+            let id = UUID()
             return Instance(
-                name: request.name, ownerID: snapshot.owner.id, image: image.name, imageReference: image.reference,
-                containerPort: image.port, cpu: request.cpu, memoryMB: request.memoryMB, gpus: request.gpus,
-                stateReason: "waiting for the container to start", node: node.name, hostIP: node.address,
-                hostPort: port)
+                id: id, name: request.name, ownerID: snapshot.owner.id, image: image.name,
+                imageReference: image.reference, containerPort: image.port, cpu: request.cpu,
+                memoryMB: request.memoryMB, gpus: request.gpus, stateReason: "waiting for the container to start",
+                node: node.name, hostIP: node.address, hostPort: port,
+                template: .forInstance(
+                    id: id, name: request.name, image: image, pidsLimit: settings.pidsLimit,
+                    hostBindIP: settings.hostBindIP))
         }
     }
 

@@ -33,6 +33,7 @@ public struct SessionService: Sendable {
         let (image, reference) = try await resolveImage(request.image ?? settings.defaultImage)
         let settings = self.settings
         let defaultQuota = instanceSettings.defaultQuota
+        let pidsLimit = instanceSettings.pidsLimit
         let now = Date()
         let sessionID = UUID()
         let reserved: GPUSession
@@ -41,7 +42,7 @@ public struct SessionService: Sendable {
                 snapshot in
                 try Self.decide(
                     validated, id: sessionID, image: image, reference: reference, snapshot: snapshot,
-                    settings: settings, defaultQuota: defaultQuota, now: now)
+                    settings: settings, defaultQuota: defaultQuota, pidsLimit: pidsLimit, now: now)
             }
         } catch StoreError.duplicate(let field) {
             throw field == "name"
@@ -63,7 +64,8 @@ public struct SessionService: Sendable {
     /// The reservation decision on one consistent snapshot: name, quota, node and GPU device.
     static func decide(
         _ request: ValidatedSessionRequest, id: UUID, image: String, reference: String,
-        snapshot: SessionReservationSnapshot, settings: SessionSettings, defaultQuota: QuotaLimits, now: Date
+        snapshot: SessionReservationSnapshot, settings: SessionSettings, defaultQuota: QuotaLimits, pidsLimit: Int,
+        now: Date
     ) throws(GantryError) -> GPUSession {
         let name = request.name ?? "s-" + id.uuidString.prefix(8).lowercased()
         guard !snapshot.ownerActiveSessionNames.contains(name) else {
@@ -115,7 +117,11 @@ public struct SessionService: Sendable {
             cpu: request.cpu, memoryMB: request.memoryMB, requestedProfile: request.gpu.description, gpu: gpu,
             state: .creating, stateReason: "creating the container", workspacePath: workspace,
             posixUID: snapshot.posixUID, createdAt: now,
-            expiresAt: now.addingTimeInterval(TimeInterval(request.ttlMinutes * 60)))
+            expiresAt: now.addingTimeInterval(TimeInterval(request.ttlMinutes * 60)),
+            template: .forSession(
+                id: id, name: name, ownerUsername: snapshot.owner.username, imageReference: reference,
+                workspacePath: workspace, posixUID: snapshot.posixUID, network: settings.network,
+                gpuAttach: settings.gpuAttach, pidsLimit: pidsLimit))
     }
 
     /// Pulls, creates and starts the container; a failure fails the session, which frees its device.
@@ -132,11 +138,17 @@ public struct SessionService: Sendable {
         }
         do {
             // By id: a name can be ambiguous when another process raced us creating it.
-            let network = try await runtime.ensureNetwork(settings.network, isolated: true, labels: [:])
+            let template = session.template
+            let network =
+                template.isolatedNetwork
+                ? try await runtime.ensureNetwork(template.network ?? settings.network, isolated: true, labels: [:])
+                : nil
             if try await !runtime.imageExists(session.imageReference) {
                 try await runtime.pullImage(session.imageReference)
             }
-            let id = try await runtime.createContainer(containerSpec(for: session, owner: owner, network: network))
+            let spec = ContainerSpecBuilder.spec(
+                for: session.workload, installationID: instanceSettings.installationID, networkID: network)
+            let id = try await runtime.createContainer(spec)
             session.containerID = id
             try await runtime.startContainer(id: id)
         } catch {
@@ -201,36 +213,6 @@ public struct SessionService: Sendable {
         _ = try await store.updateSession(failed, ifStateIs: session.state)
         logger.error("session failed", metadata: ["session": "\(session.id)", "reason": "\(reason)"])
         throw GantryError(.unavailable, code: "session_failed", detail: reason)
-    }
-
-    func containerSpec(for session: GPUSession, owner: User, network: String) -> ContainerSpec {
-        var environment = [
-            "HOME=/workspace", "USER=\(owner.username)", "LOGNAME=\(owner.username)",
-            "GANTRY_SESSION_ID=\(session.id.uuidString.lowercased())", "GANTRY_SESSION_NAME=\(session.name)",
-        ]
-        var deviceIDs: [String] = []
-        if let gpu = session.gpu {
-            switch settings.gpuAttach {
-            case .env: environment.append("NVIDIA_VISIBLE_DEVICES=\(gpu.deviceUUID)")
-            case .deviceRequest: deviceIDs = [gpu.deviceUUID]
-            }
-        }
-        return ContainerSpec(
-            name: "gantry-session-\(owner.username)-\(session.name)-\(session.id.uuidString.prefix(8).lowercased())",
-            image: session.imageReference,
-            // A PID 1 that idles; people come in through exec. Works with any shell-carrying image.
-            command: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"],
-            environment: environment,
-            labels: [
-                ContainerLabels.kind: "session", ContainerLabels.id: session.id.uuidString,
-                ContainerLabels.owner: session.ownerID.uuidString,
-                ContainerLabels.installation: instanceSettings.installationID, ContainerLabels.name: session.name,
-            ],
-            cpu: session.cpu, memoryMB: session.memoryMB, pidsLimit: instanceSettings.pidsLimit, capabilities: [],
-            containerPort: 0, hostPort: 0,
-            mounts: [BindMount(source: session.workspacePath, target: "/workspace")],
-            network: network, user: "\(session.posixUID):\(session.posixUID)",
-            workingDirectory: "/workspace", gpuDeviceIDs: deviceIDs, runsInit: true, hostname: session.name)
     }
 
     private func targetUser(_ reference: String?, caller: Principal) async throws -> User {

@@ -153,7 +153,7 @@ extension FluentStore {
                 .where("id", .equal, session.id).run()
             guard let model = try await GPUSessionModel.find(session.id, on: tx), model.state == expected.rawValue
             else { return false }
-            model.apply(session)
+            try model.apply(session)
             try await model.update(on: tx)
             return true
         }

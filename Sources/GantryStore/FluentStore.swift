@@ -37,7 +37,11 @@ public final class FluentStore: Store {
     let logger: Logger
 
     /// Opens the database and runs pending migrations.
-    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> FluentStore {
+    /// `legacy` is the configuration containers were built from before templates were recorded;
+    /// only a database from before that needs it.
+    public static func open(
+        _ location: DatabaseLocation, legacy: LegacyContainerDefaults = LegacyContainerDefaults(), logger: Logger
+    ) async throws -> FluentStore {
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         switch location {
         case .sqlite(let path):
@@ -72,6 +76,7 @@ public final class FluentStore: Store {
             migrations.add(AddGPUSessions())
             migrations.add(AddPluginsAndJobs())
             migrations.add(AddWebSessions())
+            migrations.add(AddContainerTemplates(legacy: legacy))
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop)
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()
@@ -416,7 +421,7 @@ public final class FluentStore: Store {
                 .where("id", .equal, instance.id).run()
             guard let model = try await InstanceModel.find(instance.id, on: tx), model.state == expected.rawValue
             else { return false }
-            model.apply(instance)
+            try model.apply(instance)
             try await model.update(on: tx)
             return true
         }

@@ -38,9 +38,14 @@ import Testing
     )
         -> Instance
     {
-        Instance(
-            name: name, ownerID: owner, image: "httpd", imageReference: "gantry-test/httpd:latest", containerPort: 8080,
-            cpu: 0.5, memoryMB: 128, state: state, node: node, hostIP: "127.0.0.1", hostPort: port)
+        let id = UUID()
+        let image = CatalogImage(
+            name: "httpd", displayName: "httpd", reference: "gantry-test/httpd:latest", port: 8080, description: "")
+        return Instance(
+            id: id, name: name, ownerID: owner, image: image.name, imageReference: image.reference,
+            containerPort: image.port, cpu: 0.5, memoryMB: 128, state: state, node: node, hostIP: "127.0.0.1",
+            hostPort: port,
+            template: .forInstance(id: id, name: name, image: image, pidsLimit: 512, hostBindIP: "127.0.0.1"))
     }
 
     @Test(arguments: DatabaseKind.allCases)

@@ -28,15 +28,16 @@ final class GPUSessionModel: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
     @Field(key: "expires_at") var expiresAt: Date
     @OptionalField(key: "ended_at") var endedAt: Date?
+    @OptionalField(key: "container_template") var containerTemplate: String?
 
     init() {}
 
-    init(_ session: GPUSession) {
+    init(_ session: GPUSession) throws {
         id = session.id
-        apply(session)
+        try apply(session)
     }
 
-    func apply(_ session: GPUSession) {
+    func apply(_ session: GPUSession) throws {
         name = session.name
         ownerID = session.ownerID
         node = session.node
@@ -59,6 +60,7 @@ final class GPUSessionModel: Model, @unchecked Sendable {
         updatedAt = session.updatedAt
         expiresAt = session.expiresAt
         endedAt = session.endedAt
+        containerTemplate = try StoredTemplate.encode(session.template)
     }
 
     var resources: ResourceAmount {
@@ -80,6 +82,7 @@ final class GPUSessionModel: Model, @unchecked Sendable {
             id: id, name: name, ownerID: ownerID, node: node, image: image, imageReference: imageReference, cpu: cpu,
             memoryMB: memoryMB, requestedProfile: requestedProfile, gpu: gpu, state: state, stateReason: stateReason,
             containerID: containerID, workspacePath: workspacePath, posixUID: posixUID, createdAt: createdAt,
-            updatedAt: updatedAt, expiresAt: expiresAt, endedAt: endedAt)
+            updatedAt: updatedAt, expiresAt: expiresAt, endedAt: endedAt,
+            template: try StoredTemplate.decode(containerTemplate, column: "gpu_sessions.container_template"))
     }
 }

@@ -24,12 +24,13 @@ final class InstanceModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     @Field(key: "state_changed_at") var stateChangedAt: Date
+    @OptionalField(key: "container_template") var containerTemplate: String?
 
     init() {}
 
-    init(_ instance: Instance) { apply(instance) }
+    init(_ instance: Instance) throws { try apply(instance) }
 
-    func apply(_ instance: Instance) {
+    func apply(_ instance: Instance) throws {
         id = instance.id
         name = instance.name
         ownerID = instance.ownerID
@@ -49,6 +50,7 @@ final class InstanceModel: Model, @unchecked Sendable {
         createdAt = instance.createdAt
         updatedAt = instance.updatedAt
         stateChangedAt = instance.stateChangedAt
+        containerTemplate = try StoredTemplate.encode(instance.template)
     }
 
     var resources: ResourceAmount { ResourceAmount(instances: 1, cpu: cpu, memoryMB: memoryMB, gpus: gpus) }
@@ -58,9 +60,9 @@ final class InstanceModel: Model, @unchecked Sendable {
         return Instance(
             id: id, name: name, ownerID: ownerID, image: image, imageReference: imageReference,
             containerPort: containerPort, cpu: cpu, memoryMB: memoryMB, gpus: gpus,
-            state: InstanceState(rawValue: state) ?? .failed,
-            desiredState: DesiredState(rawValue: desiredState) ?? .stopped,
+            state: try InstanceRow.state(state), desiredState: try InstanceRow.desiredState(desiredState),
             stateReason: stateReason, node: node, hostIP: hostIP, hostPort: hostPort, containerID: containerID,
-            createdAt: createdAt, updatedAt: updatedAt, stateChangedAt: stateChangedAt)
+            createdAt: createdAt, updatedAt: updatedAt, stateChangedAt: stateChangedAt,
+            template: try StoredTemplate.decode(containerTemplate, column: "instances.container_template"))
     }
 }
