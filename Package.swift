@@ -238,7 +238,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // In-memory twins of the ports and the helpers every test target shares (issue 11).
+        .target(
+            name: "GantryTestSupport",
+            dependencies: [
+                "GantryCore", "GantryPorts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/GantryTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "GantryCoreTests", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GantryServicesTests",
+            dependencies: [
+                "GantryServices", "GantryPorts", "GantryCore", "GantryTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GantryJSONSchemaTests", dependencies: ["GantryJSONSchema", "GantryCore"],
             swiftSettings: swiftSettings),

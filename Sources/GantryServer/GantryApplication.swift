@@ -21,7 +21,7 @@ public struct GantryApplication: Sendable {
     public let application: Application<RouterResponder<BasicRequestContext>>
     public let store: FluentStore
     public let services: APIServices
-    public let reconciler: InstanceReconciler
+    public let reconciler: WorkloadReconciler
     public let installationID: String
     /// nil when `GANTRY_SSH_ADDR=off`.
     public let sshGateway: SSHGateway?
@@ -89,8 +89,6 @@ public struct GantryApplication: Sendable {
             store: store, runtimes: runtimes, cpuOvercommit: configuration.cpuOvercommit, logger: logger)
         let instances = InstanceService(
             store: store, runtimes: runtimes, settings: instanceSettings, trigger: trigger, logger: logger)
-        let reconciler = InstanceReconciler(
-            store: store, runtimes: runtimes, settings: instanceSettings, logger: logger)
 
         let generatedPassword = try await users.bootstrapAdmin(password: configuration.adminPassword)
         try await images.seedCatalogOnce()
@@ -122,11 +120,19 @@ public struct GantryApplication: Sendable {
             sshTTLGrace: configuration.sshTTLGraceSeconds)
         let sessions = SessionService(
             store: store, runtimes: runtimes, workspaces: LocalWorkspaceProvisioner(), settings: sessionSettings,
-            instanceSettings: instanceSettings, logger: logger)
+            instanceSettings: instanceSettings, trigger: trigger, logger: logger)
         let sshKeys = SSHKeyService(store: store, logger: logger)
         let metrics = GantryMetrics(store: store, nodes: nodes)
 
         let jobSettings = jobSettings(configuration, installationID: installationID)
+        let reconciler = WorkloadReconciler(
+            store: store, runtimes: runtimes,
+            instances: InstanceDriver(store: store, runtimes: runtimes, settings: instanceSettings, logger: logger),
+            sessions: sessions, installationID: installationID, jobs: jobSettings,
+            policy: ReconcilePolicy(
+                danglingGrace: configuration.danglingGraceSeconds,
+                sessionCreationTimeout: sessionSettings.creationTimeout),
+            logger: logger)
         let jobMetrics = JobPrometheusMetrics(registry: metrics.registry)
         let schemas = JobSchemaCache()
         let jobSignal = JobQueueSignal()
@@ -191,15 +197,13 @@ public struct GantryApplication: Sendable {
         if let gateway { background.append(SSHGatewayService(gateway: gateway)) }
         if runReconciler {
             background.append(
-                SessionLoopsService(
-                    sessions: sessions, gpus: gpus,
-                    ttlCheckInterval: .milliseconds(Int(configuration.ttlCheckSeconds * 1000)),
-                    gpuRefreshInterval: .milliseconds(Int(configuration.gpuRefreshSeconds * 1000)), logger: logger))
+                GPUInventoryRefreshService(
+                    gpus: gpus, interval: .milliseconds(Int(configuration.gpuRefreshSeconds * 1000)), logger: logger))
             background.append(
                 ReconcilerService(
                     reconciler: reconciler, nodes: nodes, trigger: trigger,
                     interval: .milliseconds(Int(configuration.reconcileIntervalSeconds * 1000)),
-                    maxConcurrentInstances: 16, logger: logger))
+                    maxConcurrentActions: 16, logger: logger))
             background.append(JobWorkerService(pool: jobWorkers))
         }
         let application = Application(

@@ -40,7 +40,7 @@ public struct GantryConfiguration: Sendable {
     public var gpuRefreshSeconds: Double
     public var gpuAttach: GPUAttachMode
     public var workspaceRoot: String?
-    public var ttlCheckSeconds: Double
+    public var danglingGraceSeconds: Double
     public var sessionImage: String
     public var sessionCPU: Double
     public var sessionMemoryMB: Int
@@ -157,8 +157,9 @@ public struct GantryConfiguration: Sendable {
             key: "GANTRY_WORKSPACE_ROOT", defaultValue: "(data directory)/workspaces",
             meaning: "Host directory holding each user's persistent /workspace."),
         Setting(
-            key: "GANTRY_TTL_CHECK_INTERVAL", defaultValue: "1m",
-            meaning: "How often expired sessions are ended (durations: 90, 90s, 5m, 1h)."),
+            key: "GANTRY_DANGLING_GRACE", defaultValue: "1m",
+            meaning:
+                "A labelled container that no workload owns is removed once it is this old (durations: 90, 90s, 5m)."),
         Setting(
             key: "GANTRY_SESSION_IMAGE", defaultValue: "ubuntu-22.04",
             meaning: "Image of sessions that name none (catalog name or image reference)."),
@@ -296,7 +297,7 @@ public struct GantryConfiguration: Sendable {
             gpuRefreshSeconds: reader.duration("GANTRY_GPU_REFRESH_INTERVAL", default: 60, range: 0.1...86_400),
             gpuAttach: reader.enumeration("GANTRY_GPU_ATTACH", default: GPUAttachMode.deviceRequest),
             workspaceRoot: reader.string("GANTRY_WORKSPACE_ROOT"),
-            ttlCheckSeconds: reader.duration("GANTRY_TTL_CHECK_INTERVAL", default: 60, range: 0.05...86_400),
+            danglingGraceSeconds: reader.duration("GANTRY_DANGLING_GRACE", default: 60, range: 0...86_400),
             sessionImage: reader.string("GANTRY_SESSION_IMAGE") ?? "ubuntu-22.04",
             sessionCPU: reader.double("GANTRY_SESSION_CPU", default: 2, range: 0.1...1024),
             sessionMemoryMB: reader.int("GANTRY_SESSION_MEMORY_MB", default: 4096, range: 64...4_194_304),

@@ -6,30 +6,30 @@ import ServiceLifecycle
 import Synchronization
 
 /// Runs the reconciler as two loops. The action loop wakes on every poke (a use case asked for
-/// work, a slot freed up) and drives instances whose state differs from what their users want,
-/// as child tasks with bounded concurrency. The housekeeping loop runs every interval: it renews
-/// the leadership lease, records node heartbeats, observes steady instances in bulk, removes
-/// orphans and pokes the action loop. Both stop on graceful shutdown.
+/// work, a slot freed up, the interval passed), plans a pass over every workload kind and carries
+/// its actions out as child tasks with bounded concurrency. The housekeeping loop runs every
+/// interval: it renews the leadership lease, records node heartbeats and pokes the action loop.
+/// Both stop on graceful shutdown.
 struct ReconcilerService: Service {
-    let reconciler: InstanceReconciler
+    let reconciler: WorkloadReconciler
     let nodes: NodeService
     let trigger: ReconcileTrigger
     let interval: Duration
-    let maxConcurrentInstances: Int
+    let maxConcurrentActions: Int
     let logger: Logger
     /// Until when this replica holds the reconciler lease; the action loop reads it without a
     /// database round trip.
     private let leaderUntil = LeaseExpiry()
 
     init(
-        reconciler: InstanceReconciler, nodes: NodeService, trigger: ReconcileTrigger, interval: Duration,
-        maxConcurrentInstances: Int, logger: Logger
+        reconciler: WorkloadReconciler, nodes: NodeService, trigger: ReconcileTrigger, interval: Duration,
+        maxConcurrentActions: Int, logger: Logger
     ) {
         self.reconciler = reconciler
         self.nodes = nodes
         self.trigger = trigger
         self.interval = interval
-        self.maxConcurrentInstances = maxConcurrentInstances
+        self.maxConcurrentActions = maxConcurrentActions
         self.logger = logger
     }
 
@@ -43,10 +43,10 @@ struct ReconcilerService: Service {
                     if Task.isCancelled { break }
                     guard isLeader else { continue }
                     do {
-                        let claimed = try await reconciler.claimWork(limit: maxConcurrentInstances)
-                        for instance in claimed.instances {
+                        let claimed = try await reconciler.claimWork(limit: maxConcurrentActions)
+                        for work in claimed.work {
                             group.addTask {
-                                await reconciler.reconcile(instance)
+                                await reconciler.perform(work)
                                 // More work is waiting for this slot: take it now, not at the next tick.
                                 if claimed.truncated { trigger.poke() }
                             }
@@ -72,8 +72,6 @@ struct ReconcilerService: Service {
                 trigger.poke()
                 do {
                     try await nodes.heartbeat()
-                    try await reconciler.observeSteadyInstances()
-                    try await reconciler.removeOrphans()
                 } catch {
                     logger.warning("reconciler housekeeping failed", metadata: ["error": "\(error)"])
                 }

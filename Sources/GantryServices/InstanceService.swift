@@ -10,16 +10,18 @@ public struct InstanceService: Sendable {
     let runtimes: any ContainerRuntimeDirectory
     let settings: InstanceSettings
     let trigger: ReconcileTrigger
+    let clock: WallClock
     let logger: Logger
 
     public init(
         store: any Store, runtimes: any ContainerRuntimeDirectory, settings: InstanceSettings,
-        trigger: ReconcileTrigger, logger: Logger
+        trigger: ReconcileTrigger, clock: WallClock = .system, logger: Logger
     ) {
         self.store = store
         self.runtimes = runtimes
         self.settings = settings
         self.trigger = trigger
+        self.clock = clock
         self.logger = logger
     }
 
@@ -138,50 +140,33 @@ public struct InstanceService: Sendable {
     }
 
     public func stop(id: UUID, by caller: Principal) async throws -> Instance {
-        try await transition(id: id, by: caller, action: "stop") { instance in
-            guard instance.state == .running || instance.state == .pending else { return nil }
-            instance.desiredState = .stopped
-            instance.state = .stopping
-            return "stop requested by \(caller.user.username)"
-        }
+        try await request(.stopRequested(by: caller.user.username), id: id, by: caller)
     }
 
     public func start(id: UUID, by caller: Principal) async throws -> Instance {
-        try await transition(id: id, by: caller, action: "start") { instance in
-            guard instance.state == .stopped else { return nil }
-            instance.desiredState = .running
-            instance.state = .pending
-            return "start requested by \(caller.user.username)"
-        }
+        try await request(.startRequested(by: caller.user.username), id: id, by: caller)
     }
 
     public func terminate(id: UUID, by caller: Principal) async throws -> Instance {
-        try await transition(id: id, by: caller, action: "terminate") { instance in
-            guard instance.state.canTransition(to: .terminating) else { return nil }
-            instance.desiredState = .terminated
-            instance.state = .terminating
-            return "terminate requested by \(caller.user.username)"
-        }
+        try await request(.terminateRequested(by: caller.user.username), id: id, by: caller)
     }
 
-    /// Applies a user's state change with compare-and-set, retrying if the reconciler wrote in
-    /// between. `change` returns the reason, or nil when the action is not allowed in that state.
-    private func transition(
-        id: UUID, by caller: Principal, action: String, change: (inout Instance) -> String?
-    ) async throws -> Instance {
+    /// Applies a user's request through the state machine with compare-and-set, retrying if the
+    /// reconciler wrote in between; a request the current state refuses is a 409.
+    private func request(_ event: InstanceEvent, id: UUID, by caller: Principal) async throws -> Instance {
         for _ in 0..<5 {
             let current = try await instance(id: id, by: caller)
-            var next = current
-            guard let reason = change(&next) else {
-                throw GantryError.invalidState("cannot \(action) an instance that is \(current.state.rawValue)")
+            let transition: StateTransition<InstanceState>
+            do {
+                transition = try current.state.transition(on: event, at: clock.now)
+            } catch {
+                throw GantryError.invalidState(error.description)
             }
-            let now = Date()
-            next.stateReason = reason
-            next.stateChangedAt = now
-            next.updatedAt = now
-            if try await store.updateInstance(next, ifStateIs: current.state) {
+            let next = current.applying(transition)
+            if try await store.updateInstance(next, ifStateIs: transition.from) {
                 logger.info(
-                    "instance \(action) requested", metadata: ["instance": "\(id)", "by": "\(caller.user.username)"])
+                    "instance \(event.action) requested",
+                    metadata: ["instance": "\(id)", "by": "\(caller.user.username)"])
                 trigger.poke()
                 return next
             }

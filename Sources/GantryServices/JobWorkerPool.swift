@@ -265,7 +265,6 @@ public final class JobWorkerPool: Sendable {
                 logger.warning("queued jobs expired", metadata: ["count": "\(expired.count)"])
                 for _ in expired { metrics.jobDeadLettered(plugin: "") }
             }
-            await removeStrayContainers()
             metrics.updateCounts(try await store.countJobs(ownerID: nil, now: now))
         } catch {
             logger.error("job housekeeping failed", metadata: ["error": "\(error)"])
@@ -303,27 +302,6 @@ public final class JobWorkerPool: Sendable {
         guard let runtime = runtimes.runtime(forNode: settings.node) else { return }
         let labels = [ContainerLabels.kind: "job", ContainerLabels.id: id.uuidString]
         for container in (try? await runtime.listContainers(labels: labels)) ?? [] {
-            try? await runtime.removeContainer(id: container.id)
-        }
-    }
-
-    /// Job containers of this installation that no live attempt owns (left by a crash).
-    private func removeStrayContainers() async {
-        guard let runtime = runtimes.runtime(forNode: settings.node) else { return }
-        let labels = [ContainerLabels.kind: "job", ContainerLabels.installation: settings.installation]
-        guard let containers = try? await runtime.listContainers(labels: labels) else { return }
-        let now = Date()
-        for container in containers {
-            guard let id = container.labels[ContainerLabels.id].flatMap(UUID.init(uuidString:)) else { continue }
-            if registry.control(id) != nil { continue }
-            if let job = try? await store.job(id: id), job.status == .processing,
-                let expiry = job.leaseExpiresAt, expiry > now
-            {
-                // Another live worker's attempt (a replica on this node).
-                continue
-            }
-            logger.warning(
-                "removing a stray job container", metadata: ["container": "\(container.name)", "job": "\(id)"])
             try? await runtime.removeContainer(id: container.id)
         }
     }

@@ -11,17 +11,22 @@ public struct SessionService: Sendable {
     let workspaces: any WorkspaceProvisioner
     let settings: SessionSettings
     let instanceSettings: InstanceSettings
+    let trigger: ReconcileTrigger
+    let clock: WallClock
     let logger: Logger
 
     public init(
         store: any Store, runtimes: any ContainerRuntimeDirectory, workspaces: any WorkspaceProvisioner,
-        settings: SessionSettings, instanceSettings: InstanceSettings, logger: Logger
+        settings: SessionSettings, instanceSettings: InstanceSettings, trigger: ReconcileTrigger,
+        clock: WallClock = .system, logger: Logger
     ) {
         self.store = store
         self.runtimes = runtimes
         self.workspaces = workspaces
         self.settings = settings
         self.instanceSettings = instanceSettings
+        self.trigger = trigger
+        self.clock = clock
         self.logger = logger
     }
 
@@ -34,7 +39,7 @@ public struct SessionService: Sendable {
         let settings = self.settings
         let defaultQuota = instanceSettings.defaultQuota
         let pidsLimit = instanceSettings.pidsLimit
-        let now = Date()
+        let now = clock.now
         let sessionID = UUID()
         let reserved: GPUSession
         do {
@@ -58,7 +63,33 @@ public struct SessionService: Sendable {
                 "gpu": "\(reserved.gpu?.deviceUUID ?? "-")", "allocation": "\((reserved.gpu?.kind ?? .none).rawValue)",
                 "by": "\(caller.user.username)",
             ])
-        return try await start(reserved, owner: owner)
+        trigger.poke()
+        return try await awaitRunning(reserved)
+    }
+
+    /// The reconciler creates the container (on whichever replica holds its lease); the request
+    /// waits a bounded time for the outcome, so the answer still says `running` or why not.
+    private func awaitRunning(_ reserved: GPUSession) async throws -> GPUSession {
+        let deadline = ContinuousClock.now + settings.creationWait
+        var current = reserved
+        while ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            guard let latest = try await store.session(id: reserved.id) else { break }
+            current = latest
+            switch latest.state {
+            case .creating: continue
+            case .running: return latest
+            case .failed:
+                throw GantryError(
+                    .unavailable, code: "session_failed", detail: latest.stateReason ?? "the session failed to start")
+            case .expired, .terminated:
+                return latest
+            }
+        }
+        throw GantryError(
+            .unavailable, code: "session_not_ready",
+            detail: "session \(current.name) is still being created after \(settings.creationWait); "
+                + "it keeps going: see GET /api/v1/sessions/\(current.id.uuidString.lowercased())")
     }
 
     /// The reservation decision on one consistent snapshot: name, quota, node and GPU device.
@@ -124,11 +155,16 @@ public struct SessionService: Sendable {
                 gpuAttach: settings.gpuAttach, pidsLimit: pidsLimit))
     }
 
-    /// Pulls, creates and starts the container; a failure fails the session, which frees its device.
-    private func start(_ reserved: GPUSession, owner: User) async throws -> GPUSession {
+    /// The reconciler's launch of a creating session: workspace, network, image, container,
+    /// start, account. A failure fails the session, which frees its device; a session ended
+    /// meanwhile gets its container taken away again.
+    public func launch(_ reserved: GPUSession) async throws {
         var session = reserved
         guard let runtime = runtimes.runtime(forNode: session.node) else {
             return try await fail(session, reason: "node '\(session.node)' has no engine configured")
+        }
+        guard let owner = try await store.user(id: session.ownerID) else {
+            return try await fail(session, reason: "the session's owner no longer exists")
         }
         do {
             try await workspaces.prepareWorkspace(
@@ -156,23 +192,18 @@ public struct SessionService: Sendable {
             return try await fail(session, reason: "starting the container failed: \(error)")
         }
         await addAccount(owner: owner, session: session, runtime: runtime)
-        let now = Date()
-        var running = session
-        running.state = .running
-        running.stateReason = nil
-        running.updatedAt = now
-        if try await store.updateSession(running, ifStateIs: .creating) {
+        let transition = try session.state.transition(on: .containerRunning, at: clock.now)
+        if try await store.updateSession(session.applying(transition), ifStateIs: transition.from) {
             logger.info(
                 "session running",
                 metadata: [
                     "session": "\(session.id)", "user": "\(owner.username)",
                     "container": "\(session.containerID ?? "")",
                 ])
-            return running
+            return
         }
         // Ended while we were creating it (deleted or expired): take the container away again.
         if let id = session.containerID { try? await runtime.removeContainer(id: id) }
-        return try await store.session(id: session.id) ?? running
     }
 
     /// Gives the session's uid a name inside the container: tools such as sftp-server, scp and
@@ -203,16 +234,10 @@ public struct SessionService: Sendable {
         }
     }
 
-    private func fail(_ session: GPUSession, reason: String) async throws -> GPUSession {
-        var failed = session
-        let now = Date()
-        failed.state = .failed
-        failed.stateReason = reason
-        failed.updatedAt = now
-        failed.endedAt = now
-        _ = try await store.updateSession(failed, ifStateIs: session.state)
+    private func fail(_ session: GPUSession, reason: String) async throws {
+        let transition = try session.state.transition(on: .failed(reason: reason), at: clock.now)
+        _ = try await store.updateSession(session.applying(transition), ifStateIs: transition.from)
         logger.error("session failed", metadata: ["session": "\(session.id)", "reason": "\(reason)"])
-        throw GantryError(.unavailable, code: "session_failed", detail: reason)
     }
 
     private func targetUser(_ reference: String?, caller: Principal) async throws -> User {
@@ -344,10 +369,11 @@ public struct SessionService: Sendable {
             guard next.expiresAt <= limit else {
                 throw GantryError.invalid("a session lives at most \(settings.maxTTLMinutes) minutes from its creation")
             }
-            guard next.expiresAt > Date() else {
+            let now = clock.now
+            guard next.expiresAt > now else {
                 throw GantryError.invalid("the new expiry is in the past; end the session with DELETE instead")
             }
-            next.updatedAt = Date()
+            next.updatedAt = now
             if try await store.updateSession(next, ifStateIs: current.state) {
                 logger.info(
                     "session TTL changed",
@@ -364,27 +390,31 @@ public struct SessionService: Sendable {
     public func delete(_ reference: String, by caller: Principal) async throws -> GPUSession {
         let current = try await session(reference, by: caller)
         guard current.state.isActive else { return current }
-        return try await end(current, as: .terminated, reason: "deleted by \(caller.user.username)")
+        return try await end(current, on: .terminated(by: caller.user.username))
     }
 
     /// Records the ending first, then removes the container. In that order the container loop
     /// never mistakes a container that a delete or an expiry is removing for a failure, and a
     /// removal that fails is retried by the orphan sweep (the session is no longer active).
     @discardableResult
-    func end(_ session: GPUSession, as state: SessionState, reason: String) async throws -> GPUSession {
-        var ended = session
-        let now = Date()
-        ended.state = state
-        ended.stateReason = reason
-        ended.updatedAt = now
-        ended.endedAt = now
-        guard try await store.updateSession(ended, ifStateIs: session.state) else {
+    func end(_ session: GPUSession, on event: SessionEvent) async throws -> GPUSession {
+        let transition: StateTransition<SessionState>
+        do {
+            transition = try session.state.transition(on: event, at: clock.now)
+        } catch {
+            // Ended meanwhile: theirs is the record.
+            return try await store.session(id: session.id) ?? session
+        }
+        let ended = session.applying(transition)
+        guard try await store.updateSession(ended, ifStateIs: transition.from) else {
             // Someone else ended or changed it first; theirs is the record.
             return try await store.session(id: session.id) ?? ended
         }
         logger.info(
             "session ended",
-            metadata: ["session": "\(session.id)", "state": "\(state.rawValue)", "reason": "\(reason)"])
+            metadata: [
+                "session": "\(session.id)", "state": "\(transition.to.rawValue)", "reason": "\(transition.reason)",
+            ])
         if let containerID = session.containerID {
             do {
                 guard let runtime = runtimes.runtime(forNode: session.node) else {
@@ -400,77 +430,9 @@ public struct SessionService: Sendable {
         return ended
     }
 
-    // MARK: Background work
-
-    /// Ends sessions past `expires_at` and fails those stuck in `creating`; returns how many.
-    @discardableResult
-    public func expireDue(now: Date = Date()) async throws -> Int {
-        var ended = 0
-        for session in try await store.activeSessions() {
-            do {
-                if session.state == .running, session.expiresAt <= now {
-                    try await end(session, as: .expired, reason: "TTL reached at \(session.expiresAt)")
-                    ended += 1
-                } else if session.state == .creating,
-                    now.timeIntervalSince(session.createdAt) > settings.creationTimeout
-                {
-                    try await end(session, as: .failed, reason: "creation did not finish")
-                    ended += 1
-                }
-            } catch {
-                logger.warning(
-                    "ending session failed; will retry", metadata: ["session": "\(session.id)", "error": "\(error)"])
-            }
-        }
-        return ended
-    }
-
-    /// Fails running sessions whose container is gone or stopped, and removes session containers
-    /// of this installation that no active session owns.
-    public func observeContainers() async throws {
-        let active = try await store.activeSessions()
-        let byNode = Dictionary(grouping: active, by: \.node)
-        for node in try await store.listNodes() {
-            guard let runtime = runtimes.runtime(forNode: node.name) else { continue }
-            let containers: [ContainerObservation]
-            do {
-                containers = try await runtime.listContainers(labels: [
-                    ContainerLabels.installation: instanceSettings.installationID, ContainerLabels.kind: "session",
-                ])
-            } catch {
-                continue
-            }
-            let byID = Dictionary(containers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            let owned = Set((byNode[node.name] ?? []).compactMap(\.containerID))
-            for session in byNode[node.name] ?? [] where session.state == .running {
-                guard let containerID = session.containerID else { continue }
-                let observed = byID[containerID]
-                guard observed?.status != .running else { continue }
-                let reason =
-                    observed.map {
-                        "container \($0.status.rawValue)\($0.exitCode.map { " with exit code \($0)" } ?? "")"
-                    }
-                    ?? "container disappeared"
-                _ = try? await end(session, as: .failed, reason: reason)
-            }
-            for container in containers where !owned.contains(container.id) {
-                // The list of active sessions above may predate this container's session getting its
-                // container id (it was still creating): only a container whose session has ended, or
-                // never existed, is an orphan.
-                if let id = container.labels[ContainerLabels.id].flatMap(UUID.init(uuidString:)),
-                    let session = try await store.session(id: id), session.state.isActive
-                {
-                    continue
-                }
-                logger.warning("removing orphaned session container", metadata: ["container": "\(container.id)"])
-                try? await runtime.removeContainer(id: container.id)
-            }
-        }
-    }
-
     /// The SSH gateway calls this while a user is connected.
     public func keepAlive(sessionID: UUID) async throws -> Date? {
-        try await store.extendSession(id: sessionID, atLeast: Date().addingTimeInterval(settings.sshTTLGrace))
+        try await store.extendSession(id: sessionID, atLeast: clock.now.addingTimeInterval(settings.sshTTLGrace))
     }
 
     /// What to type to get in.

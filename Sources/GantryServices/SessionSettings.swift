@@ -22,12 +22,15 @@ public struct SessionSettings: Sendable {
     public var sshTTLGrace: TimeInterval
     /// A session still `creating` after this long is failed (a server died mid-creation).
     public var creationTimeout: TimeInterval
+    /// How long `POST /api/v1/sessions` waits for the reconciler to have the container running.
+    public var creationWait: Duration
 
     public init(
         defaultImage: String, defaultCPU: Double = 2, defaultMemoryMB: Int = 4096, defaultTTLMinutes: Int = 60,
         maxTTLMinutes: Int = 7 * 24 * 60, workspaceRoot: String, network: String = "gantry-sessions",
         gpuAttach: GPUAttachMode = .deviceRequest, selfService: Bool = true, firstPosixUID: Int = 20000,
-        sshHost: String, sshPort: Int = 2222, sshTTLGrace: TimeInterval = 600, creationTimeout: TimeInterval = 900
+        sshHost: String, sshPort: Int = 2222, sshTTLGrace: TimeInterval = 600, creationTimeout: TimeInterval = 900,
+        creationWait: Duration = .seconds(120)
     ) {
         self.defaultImage = defaultImage
         self.defaultCPU = defaultCPU
@@ -43,5 +46,6 @@ public struct SessionSettings: Sendable {
         self.sshPort = sshPort
         self.sshTTLGrace = sshTTLGrace
         self.creationTimeout = creationTimeout
+        self.creationWait = creationWait
     }
 }

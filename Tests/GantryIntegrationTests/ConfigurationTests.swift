@@ -15,23 +15,23 @@ import Testing
         #expect(configuration.portRange.lowerBound == 8000)
         #expect(configuration.tokenLifetimeMinutes == 60)
         #expect(configuration.sshHost == "0.0.0.0" && configuration.sshPort == 2222)
-        #expect(configuration.ttlCheckSeconds == 60 && configuration.sshTTLGraceSeconds == 600)
+        #expect(configuration.danglingGraceSeconds == 60 && configuration.sshTTLGraceSeconds == 600)
         #expect(configuration.gpuAttach == .deviceRequest && configuration.nvidiaSMIPath == "nvidia-smi")
         #expect(configuration.sessionImage == "ubuntu-22.04" && configuration.sessionNetwork == "gantry-sessions")
     }
 
     @Test func durationsAndTheGatewaySwitchParse() throws {
         let configuration = try GantryConfiguration.load(environment: [
-            "GANTRY_TTL_CHECK_INTERVAL": "1s", "GANTRY_SSH_TTL_GRACE": "5m", "GANTRY_GPU_REFRESH_INTERVAL": "250ms",
+            "GANTRY_DANGLING_GRACE": "1s", "GANTRY_SSH_TTL_GRACE": "5m", "GANTRY_GPU_REFRESH_INTERVAL": "250ms",
             "GANTRY_SSH_IDLE_TIMEOUT": "90", "GANTRY_SSH_ADDR": "off", "GANTRY_SSH_PUBLIC_HOST": "ssh.example.com:22",
         ])
-        #expect(configuration.ttlCheckSeconds == 1 && configuration.sshTTLGraceSeconds == 300)
+        #expect(configuration.danglingGraceSeconds == 1 && configuration.sshTTLGraceSeconds == 300)
         #expect(configuration.gpuRefreshSeconds == 0.25 && configuration.sshIdleTimeoutSeconds == 90)
         #expect(configuration.sshHost == nil)
         #expect(configuration.sshPublicHost == "ssh.example.com" && configuration.sshPublicPort == 22)
         #expect(throws: GantryConfiguration.Invalid.self) {
             try GantryConfiguration.load(environment: [
-                "GANTRY_TTL_CHECK_INTERVAL": "soon", "GANTRY_GPU_ATTACH": "magic",
+                "GANTRY_DANGLING_GRACE": "soon", "GANTRY_GPU_ATTACH": "magic",
             ])
         }
     }

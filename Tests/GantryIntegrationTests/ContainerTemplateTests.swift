@@ -42,10 +42,10 @@ import Testing
             let installation = "template-\(UUID().uuidString.prefix(8))"
             defer { Task { await removeContainers(installation: installation) } }
             try await withDocker { docker in
-                let reconciler = InstanceReconciler(
+                let driver = InstanceDriver(
                     store: store, runtimes: StaticRuntimeDirectory(["local": docker]),
                     settings: InstanceSettings(installationID: installation), logger: TestEnvironment.logger)
-                await reconciler.reconcile(launched)
+                try await driver.perform(.launch(WorkloadReference(launched.workload)), on: launched)
                 let running = try #require(try await store.instance(id: launched.id))
                 #expect(running.state == .running, "\(running.stateReason ?? "")")
                 let containerID = try #require(running.containerID)

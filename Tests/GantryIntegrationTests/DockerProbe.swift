@@ -64,14 +64,14 @@ enum DockerProbe {
     static func kill(_ id: String) async throws { _ = try await call(.POST, "/containers/\(id)/kill") }
     static func remove(_ id: String) async throws { _ = try await call(.DELETE, "/containers/\(id)?force=true") }
 
-    /// Creates a container that carries an installation's labels but belongs to no instance.
-    static func createOrphan(installation: String) async throws -> String {
+    /// Creates a container that carries an installation's labels but belongs to no workload.
+    static func createOrphan(installation: String, kind: String = "instance") async throws -> String {
         let (status, body) = try await call(
             .POST, "/containers/create?name=\(TestEnvironment.uniqueName("gantry-orphan"))",
             json: [
                 "Image": TestEnvironment.httpImage,
                 "Labels": [
-                    "gantry.kind": "instance", "gantry.id": UUID().uuidString, "gantry.owner": UUID().uuidString,
+                    "gantry.kind": kind, "gantry.id": UUID().uuidString, "gantry.owner": UUID().uuidString,
                     "gantry.installation": installation,
                 ],
             ])

@@ -33,7 +33,7 @@ enum TestEnvironment {
         "GANTRY_SESSION_NETWORK": "gantry-test-sessions",
         "GANTRY_SESSION_CPU": "0.25",
         "GANTRY_SESSION_MEMORY_MB": "128",
-        "GANTRY_TTL_CHECK_INTERVAL": "1s",
+        "GANTRY_DANGLING_GRACE": "1s",
     ]
     /// busybox plus OpenSSH's sftp-server and scp (scripts/lib/ensure-test-images.sh).
     static let sessionImage = "gantry-test/session:latest"
