@@ -162,6 +162,7 @@ public struct GantryApplication: Sendable {
             middleware: RequestBodyLimitMiddleware(
                 limit: jobSettings.maxInputBytes + 64 * 1024, path: "/api/v1/jobs",
                 detail: "job input is limited to \(jobSettings.maxInputBytes) bytes"))
+        router.add(middleware: InstanceListRoute(services: services))
         try APIHandler(services: services).registerHandlers(
             on: router, configuration: APIHandler.serverConfiguration)
         try OpenAPIDocumentRoutes().register(on: router)

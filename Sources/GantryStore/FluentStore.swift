@@ -35,6 +35,8 @@ public final class FluentStore: Store {
     let db: any Database
     let location: DatabaseLocation
     let logger: Logger
+    /// Decoded container templates; they never change once recorded (see `TemplateCache`).
+    let templates = TemplateCache()
 
     /// Opens the database and runs pending migrations.
     /// `legacy` is the configuration containers were built from before templates were recorded;
@@ -125,8 +127,8 @@ public final class FluentStore: Store {
     }
 
     public func user(id: UUID) async throws -> User? {
-        try await sql.select().columns(UserRow.columns).from(UserModel.schema).where("id", .equal, id).first()
-            .map(UserRow.decode)
+        let select = try sql.select().columns(UserRow.columns).from(UserModel.schema).where("id", .equal, id).limit(1)
+        return try await readRows(select).first.map(UserRow.decode)
     }
 
     public func user(usernameOrEmail login: String) async throws -> User? {
@@ -384,25 +386,30 @@ public final class FluentStore: Store {
     }
 
     public func instance(id: UUID) async throws -> Instance? {
-        try await sql.select().columns(InstanceRow.columns).from(InstanceModel.schema).where("id", .equal, id)
-            .first().map(InstanceRow.decode)
+        let select = try sql.select().columns(InstanceRow.columns).from(InstanceModel.schema).where("id", .equal, id)
+            .limit(1)
+        return try await readRows(select).first.map { try InstanceRow.decode($0, templates: templates) }
     }
 
     public func listInstances(ownerID: UUID?, skip: Int, limit: Int) async throws -> GantryPorts.Page<Instance> {
-        var total = InstanceModel.query(on: db)
+        var total = try sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from(InstanceModel.schema)
         var page = try sql.select().columns(InstanceRow.columns).from(InstanceModel.schema)
         if let ownerID {
-            total = total.filter(\.$ownerID == ownerID)
+            total = total.where("owner_id", .equal, ownerID)
             page = page.where("owner_id", .equal, ownerID)
         }
-        let items = try await page.orderBy("created_at", .descending).orderBy("name").limit(limit).offset(skip).all()
-            .map(InstanceRow.decode)
-        return Page(total: try await total.count(), items: items)
+        let items = try await readRows(
+            page.orderBy("created_at", .descending).orderBy("name").limit(limit).offset(skip)
+        ).map { try InstanceRow.decode($0, templates: templates) }
+        let count = try await readRows(total).first.map { try $0.int("n") } ?? 0
+        return Page(total: count, items: items)
     }
 
     public func liveInstances() async throws -> [Instance] {
-        try await sql.select().columns(InstanceRow.columns).from(InstanceModel.schema)
-            .where("state", .notEqual, InstanceState.terminated.rawValue).all().map(InstanceRow.decode)
+        let select = try sql.select().columns(InstanceRow.columns).from(InstanceModel.schema)
+            .where("state", .notEqual, InstanceState.terminated.rawValue)
+        return try await readRows(select).map { try InstanceRow.decode($0, templates: templates) }
     }
 
     public func usage(ownerID: UUID) async throws -> ResourceAmount {

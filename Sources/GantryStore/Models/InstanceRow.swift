@@ -1,9 +1,9 @@
 import Foundation
 import GantryCore
-import SQLKit
 
-/// Reads instance rows column by column through SQLKit. Instance listings are the hot path, and
-/// Fluent's model decoding (reflection per row) cost more than the query itself.
+/// The one mapping of an `instances` row (Fluent's `InstanceModel` is used for writes only).
+/// Instance listings are the hot read path: the API, the dashboard's live rows and the SSH
+/// gateway's target lookup all read through here.
 enum InstanceRow {
     static let columns = [
         "id", "name", "owner_id", "image", "image_reference", "container_port", "cpu", "memory_mb", "gpus", "state",
@@ -11,29 +11,19 @@ enum InstanceRow {
         "state_changed_at", "container_template",
     ]
 
-    static func decode(_ row: any SQLRow) throws -> Instance {
-        Instance(
-            id: try row.decode(column: "id", as: UUID.self),
-            name: try row.decode(column: "name", as: String.self),
-            ownerID: try row.decode(column: "owner_id", as: UUID.self),
-            image: try row.decode(column: "image", as: String.self),
-            imageReference: try row.decode(column: "image_reference", as: String.self),
-            containerPort: try row.decode(column: "container_port", as: Int.self),
-            cpu: try row.decode(column: "cpu", as: Double.self),
-            memoryMB: try row.decode(column: "memory_mb", as: Int.self),
-            gpus: try row.decode(column: "gpus", as: Int.self),
-            state: try state(try row.decode(column: "state", as: String.self)),
-            desiredState: try desiredState(try row.decode(column: "desired_state", as: String.self)),
-            stateReason: try row.decode(column: "state_reason", as: String?.self),
-            node: try row.decode(column: "node", as: String.self),
-            hostIP: try row.decode(column: "host_ip", as: String.self),
-            hostPort: try row.decode(column: "host_port", as: Int?.self),
-            containerID: try row.decode(column: "container_id", as: String?.self),
-            createdAt: try row.decode(column: "created_at", as: Date.self),
-            updatedAt: try row.decode(column: "updated_at", as: Date.self),
-            stateChangedAt: try row.decode(column: "state_changed_at", as: Date.self),
-            template: try StoredTemplate.decode(
-                try row.decode(column: "container_template", as: String?.self),
+    static func decode(_ row: any RowReader, templates: TemplateCache) throws -> Instance {
+        let id = try row.uuid("id")
+        return Instance(
+            id: id, name: try row.string("name"), ownerID: try row.uuid("owner_id"), image: try row.string("image"),
+            imageReference: try row.string("image_reference"), containerPort: try row.int("container_port"),
+            cpu: try row.double("cpu"), memoryMB: try row.int("memory_mb"), gpus: try row.int("gpus"),
+            state: try state(try row.string("state")), desiredState: try desiredState(try row.string("desired_state")),
+            stateReason: try row.optionalString("state_reason"), node: try row.string("node"),
+            hostIP: try row.string("host_ip"), hostPort: try row.optionalInt("host_port"),
+            containerID: try row.optionalString("container_id"), createdAt: try row.date("created_at"),
+            updatedAt: try row.date("updated_at"), stateChangedAt: try row.date("state_changed_at"),
+            template: try templates.template(
+                for: id, stored: try row.optionalString("container_template"),
                 column: "instances.container_template"))
     }
 

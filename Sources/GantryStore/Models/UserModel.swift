@@ -42,7 +42,7 @@ final class UserModel: Model, @unchecked Sendable {
     func domain() throws -> User {
         guard let id else { throw StoreMappingError.missing("users.id") }
         return User(
-            id: id, email: email, username: username, fullName: fullName, role: Role(rawValue: role) ?? .user,
+            id: id, email: email, username: username, fullName: fullName, role: try UserRow.role(role),
             isActive: isActive, passwordHash: passwordHash,
             quotaOverride: QuotaOverride(
                 instances: quotaInstances, cpu: quotaCPU, memoryMB: quotaMemoryMB, gpus: quotaGPUs),
