@@ -147,10 +147,18 @@ let package = Package(
         ),
 
         // Edge: HTTP API handlers, authentication, error mapping, docs.
+        // What the edges share: the bag of services they call and the error-to-status mapping.
+        .target(
+            name: "GantryEdge",
+            dependencies: [
+                "GantryCore", "GantryServices", "GantryPorts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "GantryAPI",
             dependencies: [
-                "GantryCore", "GantryServices", "GantryPorts", "GantryOpenAPI",
+                "GantryCore", "GantryServices", "GantryPorts", "GantryEdge", "GantryOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -166,7 +174,7 @@ let package = Package(
         .target(
             name: "GantryDashboard",
             dependencies: [
-                "GantryCore", "GantryServices", "GantryPorts", "GantryAPI",
+                "GantryCore", "GantryServices", "GantryPorts", "GantryEdge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -189,7 +197,7 @@ let package = Package(
             name: "GantryServer",
             dependencies: [
                 "GantryCore", "GantryServices", "GantryPorts", "GantryStore", "DockerEngine", "GantryAPI", "NvidiaSMI",
-                "SSHGateway", "GantryDashboard",
+                "SSHGateway", "GantryDashboard", "GantryEdge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,48 +1,16 @@
 import Foundation
 import GantryCore
+import GantryEdge
 import GantryOpenAPI
 import GantryServices
 import OpenAPIRuntime
 
-/// The use cases the API edge calls.
-public struct APIServices: Sendable {
-    public var users: UserService
-    public var images: ImageService
-    public var instances: InstanceService
-    public var nodes: NodeService
-    public var sessions: SessionService
-    public var gpus: GPUService
-    public var sshKeys: SSHKeyService
-    public var plugins: PluginService
-    public var jobs: JobService
-    public var readiness: @Sendable () async -> [String: String]
-    public var openSignUp: Bool
-
-    public init(
-        users: UserService, images: ImageService, instances: InstanceService, nodes: NodeService,
-        sessions: SessionService, gpus: GPUService, sshKeys: SSHKeyService, plugins: PluginService, jobs: JobService,
-        readiness: @escaping @Sendable () async -> [String: String], openSignUp: Bool
-    ) {
-        self.plugins = plugins
-        self.jobs = jobs
-        self.sessions = sessions
-        self.gpus = gpus
-        self.sshKeys = sshKeys
-        self.users = users
-        self.images = images
-        self.instances = instances
-        self.nodes = nodes
-        self.readiness = readiness
-        self.openSignUp = openSignUp
-    }
-}
-
 /// Implements the generated `APIProtocol`: decode, authenticate, call a service, encode. No
 /// business rules live here.
 public struct APIHandler: APIProtocol {
-    let services: APIServices
+    let services: EdgeServices
 
-    public init(services: APIServices) { self.services = services }
+    public init(services: EdgeServices) { self.services = services }
 
     /// Compact JSON (no pretty printing, no key sorting) and a fast date encoder: listings are the
     /// hot path, and the runtime's defaults cost more than the rest of the request.

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryEdge
 import GantryOpenAPI
 import GantryPorts
 import GantryServices
@@ -11,61 +12,20 @@ import OpenAPIRuntime
 
 /// Maps any error to the JSON error body `{"error", "detail"}` and its status — in one place.
 public enum ErrorResponse {
-    public static func status(for kind: GantryError.Kind) -> HTTPResponse.Status {
-        switch kind {
-        case .invalidInput: .badRequest
-        case .unauthorized: .unauthorized
-        case .forbidden: .forbidden
-        case .notFound: .notFound
-        case .conflict: .conflict
-        case .quotaExceeded: .forbidden
-        case .insufficientCapacity: .conflict
-        case .unavailable: .serviceUnavailable
-        case .payloadTooLarge: .contentTooLarge
-        case .rateLimited: .tooManyRequests
-        case .internalFailure: .internalServerError
-        }
-    }
+    public static func status(for kind: GantryError.Kind) -> HTTPResponse.Status { ErrorMapping.status(for: kind) }
 
-    /// The Gantry error behind whatever was thrown, and whether it is one we expected.
+    /// The Gantry error behind whatever was thrown, and whether it is one we expected: the
+    /// generated server's wrapping unwrapped here, the rest mapped as every edge maps it.
     public static func gantryError(for error: any Error) -> (GantryError, expected: Bool) {
-        switch error {
-        case let error as GantryError:
-            return (error, true)
-        case let error as ServerError:
-            if let inner = error.underlyingError as? GantryError { return (inner, true) }
-            if let decoding = error.underlyingError as? DecodingError {
-                return (.invalid("request body is not valid: \(describe(decoding))"), true)
-            }
-            if (400..<500).contains(error.httpStatus.code) {
-                return (.invalid("request is not valid: \(error.underlyingError)"), true)
-            }
-            return gantryError(for: error.underlyingError)
-        case let error as StoreError:
-            switch error {
-            case .unavailable(let detail): return (.unavailable("database unavailable: \(detail)"), false)
-            case .notFound: return (.notFound("record"), true)
-            case .duplicate(let field): return (.conflict("\(field) already exists"), true)
-            }
-        case let error as ContainerRuntimeError:
-            return (GantryError(.unavailable, code: "engine_unavailable", detail: error.description), false)
-        case let error as HTTPError:
-            let kind: GantryError.Kind =
-                switch error.status.code {
-                case 404: .notFound
-                case 401: .unauthorized
-                case 403: .forbidden
-                case 400..<500: .invalidInput
-                default: .internalFailure
-                }
-            return (
-                GantryError(
-                    kind, code: kind == .notFound ? "not_found" : "invalid_request",
-                    detail: error.body ?? error.status.reasonPhrase), true
-            )
-        default:
-            return (GantryError(.internalFailure, code: "internal_error", detail: "an internal error occurred"), false)
+        guard let error = error as? ServerError else { return ErrorMapping.gantryError(for: error) }
+        if let inner = error.underlyingError as? GantryError { return (inner, true) }
+        if let decoding = error.underlyingError as? DecodingError {
+            return (.invalid("request body is not valid: \(describe(decoding))"), true)
         }
+        if (400..<500).contains(error.httpStatus.code) {
+            return (.invalid("request is not valid: \(error.underlyingError)"), true)
+        }
+        return gantryError(for: error.underlyingError)
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -1,3 +1,4 @@
+import GantryEdge
 import GantryServices
 import HTTPTypes
 import Hummingbird
@@ -8,9 +9,9 @@ import NIOCore
 /// — other query parameters, values that do not parse, an `Accept` other than JSON, any error —
 /// goes on to the generated handler, so validation and error answers stay the contract's own.
 public struct InstanceListRoute<Context: RequestContext>: RouterMiddleware {
-    let services: APIServices
+    let services: EdgeServices
 
-    public init(services: APIServices) {
+    public init(services: EdgeServices) {
         self.services = services
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import GantryAPI
 import GantryCore
+import GantryEdge
 import GantryServices
 import HTTPTypes
 import Hummingbird
@@ -134,7 +134,7 @@ extension Dashboard {
             response.headers[.cacheControl] = "no-store"
             return response
         } catch let error as GantryError where error.kind != .forbidden && error.kind != .unauthorized {
-            return try await accountPage(request, viewer: viewer, status: ErrorResponse.status(for: error.kind)) {
+            return try await accountPage(request, viewer: viewer, status: ErrorMapping.status(for: error.kind)) {
                 body in
                 body.keyName = name
                 body.keyError = error.detail.asSentence
@@ -175,7 +175,7 @@ extension Dashboard {
                 to: "/dashboard/account",
                 flash: Flash(kind: .success, message: "Added SSH key \(key.name) (\(key.fingerprint))."))
         } catch let error as GantryError where error.kind != .forbidden && error.kind != .unauthorized {
-            return try await accountPage(request, viewer: viewer, status: ErrorResponse.status(for: error.kind)) {
+            return try await accountPage(request, viewer: viewer, status: ErrorMapping.status(for: error.kind)) {
                 body in
                 body.sshName = name
                 body.sshPublicKey = publicKey

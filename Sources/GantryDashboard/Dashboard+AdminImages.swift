@@ -1,6 +1,6 @@
 import Foundation
-import GantryAPI
 import GantryCore
+import GantryEdge
 import GantryPorts
 import GantryServices
 import HTTPTypes
@@ -115,7 +115,7 @@ extension Dashboard {
                 }
             }
             return try await imageListPage(
-                request, viewer: viewer, draft: draft, error: message, status: ErrorResponse.status(for: error.kind))
+                request, viewer: viewer, draft: draft, error: message, status: ErrorMapping.status(for: error.kind))
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import GantryAPI
 import GantryCore
+import GantryEdge
 import GantryPorts
 import GantryServices
 import HTTPTypes
@@ -205,7 +205,7 @@ extension Dashboard {
                 }
             }
             return try await userListPage(
-                request, viewer: viewer, draft: draft, error: message, status: ErrorResponse.status(for: error.kind))
+                request, viewer: viewer, draft: draft, error: message, status: ErrorMapping.status(for: error.kind))
         }
     }
 
@@ -324,7 +324,7 @@ extension Dashboard {
                 request, viewer: viewer, user: user, fullName: fullName, role: roleText,
                 active: active ?? user.isActive,
                 quotaValues: values, errors: errors, message: detail.asSentence,
-                status: ErrorResponse.status(for: error.kind))
+                status: ErrorMapping.status(for: error.kind))
         }
     }
 

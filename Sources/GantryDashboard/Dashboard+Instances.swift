@@ -1,6 +1,6 @@
 import Foundation
-import GantryAPI
 import GantryCore
+import GantryEdge
 import GantryPorts
 import GantryServices
 import Hummingbird
@@ -172,7 +172,7 @@ extension Dashboard {
                 let text = try await services.instances.logs(id: instance.id, tail: 200, by: viewer.principal)
                 logs = text.isEmpty ? nil : text
             } catch {
-                logsError = ErrorResponse.gantryError(for: error).0.detail
+                logsError = ErrorMapping.gantryError(for: error).0.detail
             }
         }
         let owners = viewer.isAdmin ? try await usernames(viewer) : [:]

@@ -1,6 +1,6 @@
 import Foundation
-import GantryAPI
 import GantryCore
+import GantryEdge
 import GantryPorts
 import GantryServices
 import HTTPTypes
@@ -401,7 +401,7 @@ extension Dashboard {
                 to: "/dashboard/jobs/\(job.id.uuidString.lowercased())",
                 flash: Flash(kind: .success, message: "Job queued on \(plugin.name) \(plugin.version)."))
         } catch let error as GantryError {
-            return try rerender(status: ErrorResponse.status(for: error.kind), message: error.detail)
+            return try rerender(status: ErrorMapping.status(for: error.kind), message: error.detail)
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import GantryAPI
 import GantryCore
+import GantryEdge
 import GantryPorts
 import GantryServices
 import HTTPTypes
@@ -227,7 +227,7 @@ extension Dashboard {
                 body: wizardBody(
                     step: known ? 2 : 1, draft: draft, images: images, report: report, errors: fieldErrors,
                     message: error.detail.capitalizedFirst),
-                status: ErrorResponse.status(for: error.kind))
+                status: ErrorMapping.status(for: error.kind))
         }
     }
 }

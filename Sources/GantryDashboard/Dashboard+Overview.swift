@@ -1,5 +1,4 @@
 import Foundation
-import GantryAPI
 import GantryCore
 import GantryPorts
 import GantryServices

@@ -1,6 +1,6 @@
 import Foundation
-import GantryAPI
 import GantryCore
+import GantryEdge
 import GantryPorts
 import GantryServices
 import HTTPTypes
@@ -138,7 +138,7 @@ extension Dashboard {
             return try page(
                 "plugin-new", title: "Register a plugin", section: .plugins, viewer: viewer, request: request,
                 body: PluginNewBody(manifest: text, error: error.detail),
-                status: ErrorResponse.status(for: error.kind))
+                status: ErrorMapping.status(for: error.kind))
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import GantryAPI
 import GantryCore
+import GantryEdge
 import GantryPorts
 import GantryServices
 import HTTPTypes
@@ -266,7 +266,7 @@ extension Dashboard {
         } catch let error as GantryError {
             return try await sessionList(
                 request, viewer: viewer, draft: draft, errors: Self.sessionFieldErrors(error),
-                message: Self.sessionMessage(error), status: ErrorResponse.status(for: error.kind))
+                message: Self.sessionMessage(error), status: ErrorMapping.status(for: error.kind))
         }
     }
 
@@ -327,7 +327,7 @@ extension Dashboard {
             return try await sessionList(
                 request, viewer: viewer, draft: SessionDraft(), errors: [:],
                 actionError: "Could not extend the session: \(Self.sessionMessage(error, capitalized: false))",
-                status: ErrorResponse.status(for: error.kind))
+                status: ErrorMapping.status(for: error.kind))
         }
     }
 

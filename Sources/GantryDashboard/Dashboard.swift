@@ -1,6 +1,6 @@
 import Foundation
-import GantryAPI
 import GantryCore
+import GantryEdge
 import GantryServices
 import HTTPTypes
 import Hummingbird
@@ -10,14 +10,14 @@ import NIOCore
 /// The web dashboard under `/dashboard`: server-rendered pages over the same services the API
 /// uses. Handlers map forms to use cases and view models to templates; no business rules here.
 public struct Dashboard: Sendable {
-    let services: APIServices
+    let services: EdgeServices
     let webSessions: WebSessionService
     let settings: DashboardSettings
     let renderer: DashboardRenderer
     let logger: Logger
 
     public init(
-        services: APIServices, webSessions: WebSessionService, settings: DashboardSettings, logger: Logger
+        services: EdgeServices, webSessions: WebSessionService, settings: DashboardSettings, logger: Logger
     ) throws {
         self.services = services
         self.webSessions = webSessions
@@ -98,7 +98,7 @@ public struct Dashboard: Sendable {
             }
             return response
         } catch {
-            let (gantryError, expected) = ErrorResponse.gantryError(for: error)
+            let (gantryError, expected) = ErrorMapping.gantryError(for: error)
             if !expected {
                 logger.error(
                     "dashboard request failed",
@@ -177,7 +177,7 @@ public struct Dashboard: Sendable {
     }
 
     func errorPage(_ error: GantryError, viewer: Viewer?) -> Response {
-        let status = ErrorResponse.status(for: error.kind)
+        let status = ErrorMapping.status(for: error.kind)
         let body = ErrorBody(
             status: Int(status.code), heading: Self.heading(for: error.kind), detail: error.detail, code: error.code)
         let html: String

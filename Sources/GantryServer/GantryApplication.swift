@@ -4,6 +4,7 @@ import Foundation
 import GantryAPI
 import GantryCore
 import GantryDashboard
+import GantryEdge
 import GantryOpenAPI
 import GantryPorts
 import GantryServices
@@ -20,7 +21,7 @@ import ServiceLifecycle
 public struct GantryApplication: Sendable {
     public let application: Application<RouterResponder<BasicRequestContext>>
     public let store: FluentStore
-    public let services: APIServices
+    public let services: EdgeServices
     public let reconciler: WorkloadReconciler
     public let installationID: String
     /// nil when `GANTRY_SSH_ADDR=off`.
@@ -147,7 +148,7 @@ public struct GantryApplication: Sendable {
             runtimes: runtimes, settings: jobSettings, schemas: schemas, signal: jobSignal, registry: jobRuns,
             metrics: jobMetrics, logger: logger)
 
-        let services = APIServices(
+        let services = EdgeServices(
             users: users, images: images, instances: instances, nodes: nodes, sessions: sessions, gpus: gpus,
             sshKeys: sshKeys, plugins: plugins, jobs: jobs,
             readiness: { await readinessChecks(store: store, engine: docker) }, openSignUp: configuration.openSignUp)
