@@ -6,10 +6,10 @@ import Logging
 
 /// Users' SSH public keys, which the gateway accepts for them and only them.
 public struct SSHKeyService: Sendable {
-    let store: any Store
+    let store: any SSHKeyStore
     let logger: Logger
 
-    public init(store: any Store, logger: Logger) {
+    public init(store: any SSHKeyStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }

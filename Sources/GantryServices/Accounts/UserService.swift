@@ -52,14 +52,14 @@ public struct QuotaReport: Sendable, Equatable {
 
 /// Accounts, login, API keys and quotas.
 public struct UserService: Sendable {
-    let store: any Store
+    let store: any UserStore & APIKeyStore & InstanceStore
     let hasher: PasswordHasher
     let tokens: AccessTokenIssuer
     let defaultQuota: QuotaLimits
     let logger: Logger
 
     public init(
-        store: any Store, hasher: PasswordHasher, tokens: AccessTokenIssuer, defaultQuota: QuotaLimits,
+        store: any UserStore & APIKeyStore & InstanceStore, hasher: PasswordHasher, tokens: AccessTokenIssuer, defaultQuota: QuotaLimits,
         logger: Logger
     ) {
         self.store = store

@@ -22,13 +22,13 @@ public struct WebSessionService: Sendable {
     public static let demoUsername = "user-demo-001"
     static let tokenPrefix = "gs_"
 
-    let store: any Store
+    let store: any UserStore & WebSessionStore
     let users: UserService
     /// Idle sessions end after this long; each use moves the expiry forward (at most once a minute).
     public let lifetime: TimeInterval
     let logger: Logger
 
-    public init(store: any Store, users: UserService, lifetime: TimeInterval, logger: Logger) {
+    public init(store: any UserStore & WebSessionStore, users: UserService, lifetime: TimeInterval, logger: Logger) {
         self.store = store
         self.users = users
         self.lifetime = lifetime

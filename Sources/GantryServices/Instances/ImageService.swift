@@ -4,10 +4,10 @@ import Logging
 
 /// The admin-managed image catalog.
 public struct ImageService: Sendable {
-    let store: any Store
+    let store: any ImageStore & SettingsStore
     let logger: Logger
 
-    public init(store: any Store, logger: Logger) {
+    public init(store: any ImageStore & SettingsStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }

@@ -6,7 +6,7 @@ import Logging
 /// Launch, list, stop, start, terminate and read logs of instances. Writes desired state to the
 /// database and pokes the reconciler, which does the work against the engine.
 public struct InstanceService: Sendable {
-    let store: any Store
+    let store: any InstanceStore & ImageStore & NodeStore
     let runtimes: any ContainerRuntimeDirectory
     let settings: InstanceSettings
     let trigger: ReconcileTrigger
@@ -14,7 +14,7 @@ public struct InstanceService: Sendable {
     let logger: Logger
 
     public init(
-        store: any Store, runtimes: any ContainerRuntimeDirectory, settings: InstanceSettings,
+        store: any InstanceStore & ImageStore & NodeStore, runtimes: any ContainerRuntimeDirectory, settings: InstanceSettings,
         trigger: ReconcileTrigger, clock: WallClock = .system, logger: Logger
     ) {
         self.store = store

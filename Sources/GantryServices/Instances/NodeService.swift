@@ -17,14 +17,14 @@ public struct NodeView: Sendable, Equatable {
 
 /// Nodes and their engines: registration, health, capacity views.
 public struct NodeService: Sendable {
-    let store: any Store
+    let store: any NodeStore
     let runtimes: any ContainerRuntimeDirectory
     /// Schedulable cores per physical core; above 1, CPU limits may add up to more than the host.
     let cpuOvercommit: Double
     let logger: Logger
 
     public init(
-        store: any Store, runtimes: any ContainerRuntimeDirectory, cpuOvercommit: Double = 1, logger: Logger
+        store: any NodeStore, runtimes: any ContainerRuntimeDirectory, cpuOvercommit: Double = 1, logger: Logger
     ) {
         self.store = store
         self.runtimes = runtimes

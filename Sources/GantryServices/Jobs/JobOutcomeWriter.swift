@@ -13,14 +13,14 @@ final class JobOutcomeWriter: Sendable {
         var flushing = false
     }
 
-    private let store: any Store
+    private let store: any JobStore & PluginStore
     private let worker: String
     private let logger: Logger
     private let state = Mutex(State())
     /// The most outcomes in one transaction.
     private let maxBatch = 256
 
-    init(store: any Store, worker: String, logger: Logger) {
+    init(store: any JobStore & PluginStore, worker: String, logger: Logger) {
         self.store = store
         self.worker = worker
         self.logger = logger
@@ -72,7 +72,7 @@ final class PluginVersionCache: Sendable {
         self.lifetime = lifetime
     }
 
-    func plugin(name: String, version: String, store: any Store) async throws -> Plugin? {
+    func plugin(name: String, version: String, store: any JobStore & PluginStore) async throws -> Plugin? {
         let key = "\(name)\u{0}\(version)"
         let now = ContinuousClock.now
         if let cached = entries.withLock({ $0[key] }), now - cached.fetched < lifetime { return cached.plugin }

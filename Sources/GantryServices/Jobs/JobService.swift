@@ -7,7 +7,7 @@ import Logging
 /// Jobs (seed 003): submit against a plugin's input schema, read, cancel, requeue dead letters,
 /// and follow a job's events. Workers (`JobWorkerPool`) run them.
 public struct JobService: Sendable {
-    let store: any Store
+    let store: any JobStore & PluginStore & UserStore
     let settings: JobSettings
     let schemas: JobSchemaCache
     let signal: JobQueueSignal
@@ -17,7 +17,7 @@ public struct JobService: Sendable {
     let logger: Logger
 
     public init(
-        store: any Store, settings: JobSettings, schemas: JobSchemaCache, signal: JobQueueSignal,
+        store: any JobStore & PluginStore & UserStore, settings: JobSettings, schemas: JobSchemaCache, signal: JobQueueSignal,
         runs: JobRunRegistry, metrics: any JobQueueMetrics = NoopJobQueueMetrics(), logger: Logger
     ) {
         self.runs = runs

@@ -10,7 +10,7 @@ import Synchronization
 /// the job. A housekeeping pass takes over jobs whose worker died (expired leases), fails jobs
 /// queued past the TTL, and removes job containers that nothing runs.
 public final class JobWorkerPool: Sendable {
-    let store: any Store
+    let store: any JobStore & PluginStore
     let executor: any JobExecutor
     let runtimes: any ContainerRuntimeDirectory
     let settings: JobSettings
@@ -28,7 +28,7 @@ public final class JobWorkerPool: Sendable {
     static let progressInterval = Duration.milliseconds(500)
 
     public init(
-        store: any Store, executor: any JobExecutor, runtimes: any ContainerRuntimeDirectory, settings: JobSettings,
+        store: any JobStore & PluginStore, executor: any JobExecutor, runtimes: any ContainerRuntimeDirectory, settings: JobSettings,
         schemas: JobSchemaCache, signal: JobQueueSignal, registry: JobRunRegistry,
         metrics: any JobQueueMetrics = NoopJobQueueMetrics(), logger: Logger, workerID: String? = nil
     ) {
@@ -316,14 +316,14 @@ final class ProgressWriter: Sendable {
         var writing = false
     }
 
-    private let store: any Store
+    private let store: any JobStore & PluginStore
     private let jobID: UUID
     private let worker: String
     private let interval: Duration
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(store: any Store, jobID: UUID, worker: String, interval: Duration, logger: Logger) {
+    init(store: any JobStore & PluginStore, jobID: UUID, worker: String, interval: Duration, logger: Logger) {
         self.store = store
         self.jobID = jobID
         self.worker = worker

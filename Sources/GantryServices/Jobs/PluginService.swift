@@ -5,12 +5,12 @@ import Logging
 
 /// The plugin registry (seed 003): admins register and version plugins; everyone reads them.
 public struct PluginService: Sendable {
-    let store: any Store
+    let store: any PluginStore
     let settings: JobSettings
     let schemas: JobSchemaCache
     let logger: Logger
 
-    public init(store: any Store, settings: JobSettings, schemas: JobSchemaCache, logger: Logger) {
+    public init(store: any PluginStore, settings: JobSettings, schemas: JobSchemaCache, logger: Logger) {
         self.store = store
         self.settings = settings
         self.schemas = schemas

@@ -7,14 +7,14 @@ import Logging
 /// state, and what was observed recorded as instance state. The only code that turns runtime
 /// observations into recorded instance state; `WorkloadReconciler` decides when.
 public struct InstanceDriver: Sendable {
-    let store: any Store
+    let store: any InstanceStore
     let runtimes: any ContainerRuntimeDirectory
     let settings: InstanceSettings
     let clock: WallClock
     let logger: Logger
 
     public init(
-        store: any Store, runtimes: any ContainerRuntimeDirectory, settings: InstanceSettings,
+        store: any InstanceStore, runtimes: any ContainerRuntimeDirectory, settings: InstanceSettings,
         clock: WallClock = .system, logger: Logger
     ) {
         self.store = store

@@ -10,7 +10,7 @@ import Synchronization
 /// Level-triggered and idempotent: a missed event or a restart costs a pass, never a workload.
 /// Only the holder of the `reconciler` lease runs passes.
 public final class WorkloadReconciler: Sendable {
-    let store: any Store
+    let store: any InstanceStore & SessionStore & JobStore & PluginStore & NodeStore & LeaseStore
     let runtimes: any ContainerRuntimeDirectory
     let instances: InstanceDriver
     let sessions: SessionService
@@ -28,7 +28,7 @@ public final class WorkloadReconciler: Sendable {
     public let replicaID = UUID().uuidString.lowercased()
 
     public init(
-        store: any Store, runtimes: any ContainerRuntimeDirectory, instances: InstanceDriver, sessions: SessionService,
+        store: any InstanceStore & SessionStore & JobStore & PluginStore & NodeStore & LeaseStore, runtimes: any ContainerRuntimeDirectory, instances: InstanceDriver, sessions: SessionService,
         installationID: String, jobs: JobSettings, policy: ReconcilePolicy = ReconcilePolicy(),
         observeTimeout: Duration = .seconds(10), clock: WallClock = .system, logger: Logger
     ) {

@@ -6,13 +6,13 @@ import Logging
 /// The GPU inventory: read from `nvidia-smi` on a schedule, stored per node, and shown with
 /// which session holds each device.
 public struct GPUService: Sendable {
-    let store: any Store
+    let store: any GPUInventoryStore & NodeStore & SessionStore & UserStore
     let source: any GPUInventorySource
     /// The node whose GPUs `source` reads (the host the server runs on).
     let localNode: String
     let logger: Logger
 
-    public init(store: any Store, source: any GPUInventorySource, localNode: String, logger: Logger) {
+    public init(store: any GPUInventoryStore & NodeStore & SessionStore & UserStore, source: any GPUInventorySource, localNode: String, logger: Logger) {
         self.store = store
         self.source = source
         self.localNode = localNode

@@ -6,7 +6,7 @@ import Logging
 /// GPU sessions (seed 001): create with an exclusive GPU device and a persistent workspace,
 /// list, extend, end; and the loops that expire them and notice containers that died.
 public struct SessionService: Sendable {
-    let store: any Store
+    let store: any SessionStore & UserStore & ImageStore & GPUInventoryStore
     let runtimes: any ContainerRuntimeDirectory
     let workspaces: any WorkspaceProvisioner
     let settings: SessionSettings
@@ -16,7 +16,7 @@ public struct SessionService: Sendable {
     let logger: Logger
 
     public init(
-        store: any Store, runtimes: any ContainerRuntimeDirectory, workspaces: any WorkspaceProvisioner,
+        store: any SessionStore & UserStore & ImageStore & GPUInventoryStore, runtimes: any ContainerRuntimeDirectory, workspaces: any WorkspaceProvisioner,
         settings: SessionSettings, instanceSettings: InstanceSettings, trigger: ReconcileTrigger,
         clock: WallClock = .system, logger: Logger
     ) {

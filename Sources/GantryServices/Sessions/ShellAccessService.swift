@@ -6,12 +6,12 @@ import Logging
 /// The SSH gateway's view of Gantry: who may sign in with which key, and which container a
 /// login reaches (a running GPU session, or a running instance).
 public struct ShellAccessService: ShellAccess {
-    let store: any Store
+    let store: any InstanceStore & SessionStore & SSHKeyStore & UserStore
     let runtimes: any ContainerRuntimeDirectory
     let sessions: SessionService
     let logger: Logger
 
-    public init(store: any Store, runtimes: any ContainerRuntimeDirectory, sessions: SessionService, logger: Logger) {
+    public init(store: any InstanceStore & SessionStore & SSHKeyStore & UserStore, runtimes: any ContainerRuntimeDirectory, sessions: SessionService, logger: Logger) {
         self.store = store
         self.runtimes = runtimes
         self.sessions = sessions
