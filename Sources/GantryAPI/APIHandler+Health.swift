@@ -1,3 +1,4 @@
+import GantryEdge
 import GantryOpenAPI
 
 extension APIHandler {

@@ -1,4 +1,5 @@
 import GantryCore
+import GantryEdge
 import GantryOpenAPI
 import GantryPorts
 import GantryServices

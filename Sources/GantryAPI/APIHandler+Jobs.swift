@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryEdge
 import GantryOpenAPI
 import GantryPorts
 import GantryServices

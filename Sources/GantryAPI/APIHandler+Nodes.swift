@@ -1,3 +1,4 @@
+import GantryEdge
 import GantryOpenAPI
 import GantryPorts
 import GantryServices

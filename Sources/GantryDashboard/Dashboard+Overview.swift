@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryEdge
 import GantryPorts
 import GantryServices
 import Hummingbird
