@@ -271,12 +271,12 @@ let package = Package(
             name: "GantryJSONSchemaTests", dependencies: ["GantryJSONSchema", "GantryCore"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "NvidiaSMITests", dependencies: ["NvidiaSMI", "GantryCore"],
+            name: "NvidiaSMITests", dependencies: ["NvidiaSMI", "GantryCore", "GantryTestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "SSHGatewayTests",
             dependencies: [
-                "SSHGateway", "GantryServices", "GantryPorts", "GantryCore",
+                "SSHGateway", "GantryServices", "GantryPorts", "GantryCore", "GantryTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -288,7 +288,7 @@ let package = Package(
         .testTarget(
             name: "DockerEngineTests",
             dependencies: [
-                "DockerEngine", "GantryPorts", "GantryCore",
+                "DockerEngine", "GantryPorts", "GantryCore", "GantryTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -301,7 +301,7 @@ let package = Package(
             name: "GantryIntegrationTests",
             dependencies: [
                 "GantryCore", "GantryServices", "GantryPorts", "GantryJSONSchema", "GantryStore", "DockerEngine",
-                "GantryServer", "GantryAPI", "GantryOpenAPI",
+                "GantryServer", "GantryAPI", "GantryOpenAPI", "GantryTestSupport",
                 "NvidiaSMI", "SSHGateway", "GantryDashboard",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

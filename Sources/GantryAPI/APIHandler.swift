@@ -12,10 +12,10 @@ public struct APIHandler: APIProtocol {
 
     public init(services: EdgeServices) { self.services = services }
 
-    /// Compact JSON (no pretty printing, no key sorting) and a fast date encoder: listings are the
-    /// hot path, and the runtime's defaults cost more than the rest of the request.
+    /// Compact JSON with sorted keys (without them Foundation's key order changes from one process
+    /// to the next) and a fast date encoder: listings are the hot path.
     public static let serverConfiguration = Configuration(
-        dateTranscoder: InternetDateTranscoder(), jsonEncodingOptions: [.withoutEscapingSlashes])
+        dateTranscoder: InternetDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
 
     /// The caller, verified on every request so deactivation takes effect at once.
     func principal() async throws -> Principal {

@@ -392,18 +392,23 @@ public final class FluentStore: Store {
     }
 
     public func listInstances(ownerID: UUID?, skip: Int, limit: Int) async throws -> GantryPorts.Page<Instance> {
+        // The total rides along on every row (one statement, one round trip); only a page past
+        // the end needs a query of its own for it.
         var total = try sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from(InstanceModel.schema)
-        var page = try sql.select().columns(InstanceRow.columns).from(InstanceModel.schema)
-        if let ownerID {
-            total = total.where("owner_id", .equal, ownerID)
-            page = page.where("owner_id", .equal, ownerID)
-        }
-        let items = try await readRows(
-            page.orderBy("created_at", .descending).orderBy("name").limit(limit).offset(skip)
-        ).map { try InstanceRow.decode($0, templates: templates) }
-        let count = try await readRows(total).first.map { try $0.int("n") } ?? 0
-        return Page(total: count, items: items)
+        if let ownerID { total = total.where("owner_id", .equal, ownerID) }
+        var page = try sql.select().columns(
+            InstanceRow.columns.map { SQLColumn($0) } + [
+                SQLAlias(SQLGroupExpression(total.query), as: SQLIdentifier("total_count"))
+            ]
+        )
+        .from(InstanceModel.schema)
+        if let ownerID { page = page.where("owner_id", .equal, ownerID) }
+        let rows = try await readRows(
+            page.orderBy("created_at", .descending).orderBy("name").limit(limit).offset(skip))
+        let items = try rows.map { try InstanceRow.decode($0, templates: templates) }
+        if let count = try rows.first.map({ try $0.int("total_count") }) { return Page(total: count, items: items) }
+        return Page(total: try await readRows(total).first.map { try $0.int("n") } ?? 0, items: items)
     }
 
     public func liveInstances() async throws -> [Instance] {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import GantryCore
 import GantryPorts
+import GantryTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -36,7 +37,7 @@ struct DockerEngineIntegrationTests {
     @Test func fullLifecycle() async throws {
         try await ContainerTestScope.run { scope in
             let runtime = scope.runtime
-            let port = try await DockerTestSupport.freePort()
+            let port = try DockerTestSupport.freePort()
             let spec = scope.spec(
                 "life", hostPort: port,
                 command: ["sh", "-c", "echo gantry-out-line; echo gantry-err-line >&2; exec httpd -f -p 8080 -h /www"]
@@ -77,7 +78,7 @@ struct DockerEngineIntegrationTests {
             #expect(spec.labels.allSatisfy { listed.first?.labels[$0.key] == $0.value })
 
             var logs = ""
-            let sawLogs = try await DockerTestSupport.eventually {
+            let sawLogs = try await eventually(timeout: .seconds(15)) {
                 logs = try await runtime.logs(id: id, tail: 100)
                 return logs.contains("gantry-out-line") && logs.contains("gantry-err-line")
             }
@@ -117,10 +118,10 @@ struct DockerEngineIntegrationTests {
         try await ContainerTestScope.run { scope in
             let runtime = scope.runtime
             let id = try await runtime.createContainer(
-                scope.spec("exit", hostPort: try await DockerTestSupport.freePort(), command: ["sh", "-c", "exit 3"])
+                scope.spec("exit", hostPort: try DockerTestSupport.freePort(), command: ["sh", "-c", "exit 3"])
             )
             try await runtime.startContainer(id: id)
-            let exited = try await DockerTestSupport.eventually {
+            let exited = try await eventually(timeout: .seconds(15)) {
                 try await runtime.inspectContainer(id: id)?.status == .exited
             }
             #expect(exited)
@@ -133,11 +134,11 @@ struct DockerEngineIntegrationTests {
         try await ContainerTestScope.run { scope in
             let runtime = scope.runtime
             let web = try await runtime.createContainer(
-                scope.spec("web", hostPort: try await DockerTestSupport.freePort(), extraLabels: ["gantry.role": "web"])
+                scope.spec("web", hostPort: try DockerTestSupport.freePort(), extraLabels: ["gantry.role": "web"])
             )
             let worker = try await runtime.createContainer(
                 scope.spec(
-                    "worker", hostPort: try await DockerTestSupport.freePort(), extraLabels: ["gantry.role": "worker"]
+                    "worker", hostPort: try DockerTestSupport.freePort(), extraLabels: ["gantry.role": "worker"]
                 )
             )
             let all = try await runtime.listContainers(labels: scope.labels)
@@ -151,7 +152,7 @@ struct DockerEngineIntegrationTests {
 
     @Test func duplicateNameIsAConflict() async throws {
         try await ContainerTestScope.run { scope in
-            let spec = scope.spec("dup", hostPort: try await DockerTestSupport.freePort())
+            let spec = scope.spec("dup", hostPort: try DockerTestSupport.freePort())
             _ = try await scope.runtime.createContainer(spec)
             do {
                 _ = try await scope.runtime.createContainer(spec)
@@ -168,7 +169,7 @@ struct DockerEngineIntegrationTests {
 
     @Test func missingImageIsNotFound() async throws {
         try await ContainerTestScope.run { scope in
-            var spec = scope.spec("noimage", hostPort: try await DockerTestSupport.freePort())
+            var spec = scope.spec("noimage", hostPort: try DockerTestSupport.freePort())
             spec.image = "gantry-test/does-not-exist:nope"
             await #expect(throws: ContainerRuntimeError.notFound("image gantry-test/does-not-exist:nope")) {
                 _ = try await scope.runtime.createContainer(spec)
@@ -179,7 +180,7 @@ struct DockerEngineIntegrationTests {
     @Test func takenHostPortIsPortInUse() async throws {
         try await ContainerTestScope.run { scope in
             let runtime = scope.runtime
-            let port = try await DockerTestSupport.freePort()
+            let port = try DockerTestSupport.freePort()
             let first = try await runtime.createContainer(scope.spec("first", hostPort: port))
             let second = try await runtime.createContainer(scope.spec("second", hostPort: port))
             try await runtime.startContainer(id: first)
@@ -238,7 +239,7 @@ struct DockerEngineIntegrationTests {
 
     @Test func refusedTCPConnectionIsUnreachable() async throws {
         // A port nothing listens on; a client that does not retry connecting fails at once.
-        let port = try await DockerTestSupport.freePort()
+        let port = try DockerTestSupport.freePort()
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

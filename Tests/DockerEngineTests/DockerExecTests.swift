@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import GantryPorts
+import GantryTestSupport
 import NIOCore
 import NIOPosix
 import Synchronization

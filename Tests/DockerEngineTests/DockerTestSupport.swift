@@ -3,6 +3,7 @@ import DockerEngine
 import Foundation
 import GantryCore
 import GantryPorts
+import GantryTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -30,29 +31,8 @@ enum DockerTestSupport {
         return try DockerEngineClient(host: host, httpClient: .shared, logger: logger)
     }
 
-    private static let handedOutPorts = Mutex<Set<Int>>([])
-
-    /// A host port in 20000-40000 that nothing is bound to now and no other test of this process got.
-    static func freePort() async throws -> Int {
-        for _ in 0..<200 {
-            let port = Int.random(in: 20_000...40_000)
-            let fresh = handedOutPorts.withLock { $0.insert(port).inserted }
-            guard fresh else { continue }
-            if await canBind(port) { return port }
-        }
-        throw TestFailure("no free port found in 20000-40000")
-    }
-
-    private static func canBind(_ port: Int) async -> Bool {
-        do {
-            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .bind(host: "0.0.0.0", port: port).get()
-            try await channel.close()
-            return true
-        } catch {
-            return false
-        }
-    }
+    /// A host port nothing is bound to and no other test of this process got.
+    static func freePort() throws -> Int { try FreePorts.unbound() }
 
     /// GET `http://127.0.0.1:port/`, retried while the server in the container comes up.
     static func fetchPage(port: Int, within seconds: Double = 15) async throws -> String {
@@ -73,23 +53,6 @@ enum DockerTestSupport {
         }
         throw TestFailure("no page on port \(port) within \(seconds) s: \(String(describing: lastError))")
     }
-
-    /// Polls `condition` until it holds or `seconds` have passed; returns whether it held.
-    static func eventually(
-        within seconds: Double = 15, _ condition: () async throws -> Bool
-    ) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
-    }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// One test's containers: all carry `gantry.test=<id>`, and all are removed when the test ends,

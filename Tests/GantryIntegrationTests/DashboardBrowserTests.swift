@@ -1,4 +1,5 @@
 import Foundation
+import GantryTestSupport
 import Glibc
 import Testing
 
@@ -41,7 +42,7 @@ import Testing
             TestEnvironment.uniqueName("gantry-browser"))
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
-        let port = try EndToEndTests.freePort()
+        let port = try FreePorts.ephemeral()
         let (portStart, portEnd) = TestEnvironment.portRange()
         let password = "browser-admin-pass-1"
         var environment = ProcessInfo.processInfo.environment
@@ -60,7 +61,7 @@ import Testing
             // A MIG-enabled A100 (fake nvidia-smi), and the gateway on a port of its own for sessions.
             environment["GANTRY_NVIDIA_SMI"] = try FakeNvidiaSMI.install(
                 fixture: "a100-mig-on", in: home.appendingPathComponent("bin").path)
-            environment["GANTRY_SSH_ADDR"] = "127.0.0.1:\(try EndToEndTests.freePort())"
+            environment["GANTRY_SSH_ADDR"] = "127.0.0.1:\(try FreePorts.ephemeral())"
         }
         let serverLog = home.appendingPathComponent("serve.log")
         let serve = try EndToEndTests.startServe(environment: environment, log: serverLog)

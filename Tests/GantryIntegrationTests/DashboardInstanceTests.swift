@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GantryTestSupport
 import HTTPTypes
 import NIOCore
 import Testing

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GantryTestSupport
 import NIOCore
 import NIOHTTP1
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import GantryTestSupport
 import Glibc
 import Testing
 
@@ -67,25 +68,6 @@ import Testing
         (try? JSONSerialization.jsonObject(with: Data(run.output.utf8))) as? [String: Any] ?? [:]
     }
 
-    /// A port the kernel says is free right now (bound to port 0, read back, released).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw TestFailure("socket() failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw TestFailure("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test func aUserServesLogsInLaunchesReachesStopsStartsAndTerminates() async throws {
         let binary = Self.binary
         #expect(FileManager.default.isExecutableFile(atPath: binary), "build the gantry binary first: \(binary)")
@@ -93,7 +75,7 @@ import Testing
             TestEnvironment.uniqueName("gantry-e2e"))
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
-        let port = try Self.freePort()
+        let port = try FreePorts.ephemeral()
         let (portStart, portEnd) = TestEnvironment.portRange()
         let server = "http://127.0.0.1:\(port)"
         let password = "e2e-admin-pass-1"
@@ -107,7 +89,7 @@ import Testing
         ]) { _, new in new }
         serveEnvironment.merge(TestEnvironment.serverDefaults) { _, new in new }
         serveEnvironment["GANTRY_DATABASE_URL"] = nil
-        let sshPort = try Self.freePort()
+        let sshPort = try FreePorts.ephemeral()
         serveEnvironment["GANTRY_SSH_ADDR"] = "127.0.0.1:\(sshPort)"
         serveEnvironment["GANTRY_NVIDIA_SMI"] = try FakeNvidiaSMI.install(
             fixture: "a100-mig-on", in: home.appendingPathComponent("bin").path)

@@ -1,6 +1,7 @@
 import DockerEngine
 import Foundation
 import GantryServices
+import GantryTestSupport
 import Testing
 
 @Suite struct InstanceLifecycleTests {

@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import GantryServices
+import GantryTestSupport
 import HTTPTypes
 import Testing
 

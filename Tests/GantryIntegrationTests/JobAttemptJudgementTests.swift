@@ -3,6 +3,7 @@ import GantryCore
 import GantryJSONSchema
 import GantryPorts
 import GantryServices
+import GantryTestSupport
 import Testing
 
 /// The pure rules that turn an attempt's process into a result or a failure.

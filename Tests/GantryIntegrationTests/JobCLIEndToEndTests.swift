@@ -1,4 +1,5 @@
 import Foundation
+import GantryTestSupport
 import Testing
 
 /// Drives the built binary as an admin and a user would: serve, register the example classifier
@@ -12,7 +13,7 @@ import Testing
             TestEnvironment.uniqueName("gantry-jobs-e2e"))
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
-        let port = try EndToEndTests.freePort()
+        let port = try FreePorts.ephemeral()
         let server = "http://127.0.0.1:\(port)"
         let password = "e2e-admin-pass-1"
         var environment = ProcessInfo.processInfo.environment

@@ -4,6 +4,7 @@ import GantryCore
 import GantryPorts
 import GantryServices
 import GantryStore
+import GantryTestSupport
 import Glibc
 import NIOCore
 import NIOHTTP1
@@ -246,7 +247,7 @@ private final class CrashScenario {
     // MARK: Processes and containers
 
     func startServer() async throws -> ServeProcess {
-        let port = try EndToEndTests.freePort()
+        let port = try FreePorts.ephemeral()
         let (portStart, portEnd) = TestEnvironment.portRange()
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GANTRY_") }
         environment.merge(TestEnvironment.serverDefaults) { _, new in new }

@@ -1,4 +1,5 @@
 import Foundation
+import GantryTestSupport
 import HTTPTypes
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import GantryServer
+import GantryTestSupport
 import Testing
 
 @Suite struct ReconcilerTests {

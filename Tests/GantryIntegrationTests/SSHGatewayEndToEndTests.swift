@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import GantryServices
+import GantryTestSupport
 import Testing
 
 /// The real OpenSSH client through the gateway built into the server, into session and instance

@@ -2,6 +2,7 @@ import Foundation
 import GantryCore
 import GantryServer
 import GantryServices
+import GantryTestSupport
 import HummingbirdTesting
 import Testing
 

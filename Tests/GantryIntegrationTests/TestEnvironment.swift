@@ -3,6 +3,7 @@ import DockerEngine
 import Foundation
 import GantryCore
 import GantryServices
+import GantryTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -47,13 +48,10 @@ enum TestEnvironment {
     }
 
     /// Port blocks handed to tests, so parallel tests never compete for host ports.
-    private static let nextPortBlock = Atomic<Int>(0)
-
+    /// A block of ports of this test's own for the server's port range.
     static func portRange(size: Int = 40) -> (Int, Int) {
-        let block = nextPortBlock.add(1, ordering: .relaxed).oldValue
-        let base = 40000 + (Int(ProcessInfo.processInfo.processIdentifier) % 50) * 200 + block * size
-        let start = 40000 + (base - 40000) % 20000
-        return (start, start + size - 1)
+        let block = FreePorts.block(size: size)
+        return (block.lowerBound, block.upperBound)
     }
 
     static func uniqueName(_ prefix: String) -> String {
@@ -120,24 +118,6 @@ struct TestDatabase: Sendable {
             throw TestFailure("psql failed: \(message)")
         }
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(
-    timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(100),
-    _ condition: () async throws -> Bool
-) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: interval)
-    }
-    return try await condition()
 }
 
 /// A Docker Engine client for tests to look behind Gantry's back.

@@ -4,6 +4,7 @@ import GantryCore
 import GantryPorts
 import GantryServer
 import GantryServices
+import GantryTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryTestSupport
 import Testing
 
 /// One directory under `Fixtures/` (see its README) and the inventory it must parse into.
@@ -105,41 +106,9 @@ enum Fixtures {
     }
 }
 
-/// A shell script standing in for `nvidia-smi`, in a temporary directory of its own that is removed
-/// afterwards.
-enum FakeNvidiaSMI {
-    @discardableResult
-    static func withScript<Result>(
-        _ body: String, executable: Bool = true, _ test: (_ path: String) async throws -> Result
-    ) async throws -> Result {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("fake-nvidia-smi-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("nvidia-smi").path
-        let created = FileManager.default.createFile(
-            atPath: path, contents: Data("#!/bin/sh\n\(body)\n".utf8),
-            attributes: [.posixPermissions: executable ? 0o755 : 0o644])
-        try #require(created, "could not write \(path)")
-        return try await test(path)
-    }
-
+extension FakeNvidiaSMI {
     /// Prints a fixture case's files for `-q -x` and `-L`, as the README describes.
     static func script(printing fixture: FixtureCase) throws -> String {
-        try script(xml: fixture.xmlURL.path, list: fixture.listURL.path)
-    }
-
-    static func script(xml: String, list: String) -> String {
-        """
-        case "$*" in
-            "-q -x") cat \(quoted(xml)) ;;
-            "-L") cat \(quoted(list)) ;;
-            *) echo "unexpected arguments: $*" >&2; exit 2 ;;
-        esac
-        """
-    }
-
-    static func quoted(_ path: String) -> String {
-        "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        script(xml: try fixture.xmlURL.path, list: try fixture.listURL.path)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GantryPorts
 import GantryServices
+import GantryTestSupport
 import Logging
 import SSHGateway
 import Testing
@@ -30,11 +31,11 @@ struct SSHGatewayCommandTests {
                 #expect(accepted.metadata["ssh.remote"]?.description.hasPrefix("127.0.0.1:") == true)
                 let started = try #require(gateway.logs.first("ssh session started"))
                 #expect(started.metadata["ssh.container"] == "c0ffee")
-                #expect(await eventually { gateway.logs.first("ssh connection closed") != nil })
+                #expect(try await eventually { gateway.logs.first("ssh connection closed") != nil })
                 let closed = try #require(gateway.logs.first("ssh connection closed"))
                 #expect(closed.metadata["bytes_out"] == "6")
                 #expect(closed.metadata["duration_s"] != nil)
-                #expect(await eventually { gateway.metrics.snapshot.closed == 1 })
+                #expect(try await eventually { gateway.metrics.snapshot.closed == 1 })
                 #expect(gateway.metrics.snapshot.opened == 1)
                 #expect(gateway.metrics.snapshot.bytesOut == 6)
             }

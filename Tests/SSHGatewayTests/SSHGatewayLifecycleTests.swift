@@ -1,5 +1,6 @@
 import Foundation
 import GantryServices
+import GantryTestSupport
 import NIOCore
 import NIOPosix
 import SSHGateway
@@ -14,10 +15,10 @@ struct SSHGatewayLifecycleTests {
             try await GatewayHarness.with(access, in: directory) { gateway in
                 let client = try RunningCommand(
                     "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 60"), in: directory.url)
-                #expect(await eventually { !access.snapshot.sessions.isEmpty })
+                #expect(try await eventually { !access.snapshot.sessions.isEmpty })
                 client.terminate()
                 _ = try await client.result()
-                #expect(await eventually { access.snapshot.sessions.first?.closeCount == 1 })
+                #expect(try await eventually { access.snapshot.sessions.first?.closeCount == 1 })
             }
         }
     }
@@ -31,7 +32,7 @@ struct SSHGatewayLifecycleTests {
                 #expect(result.status == 255)
                 #expect(result.output == "started\n")
                 #expect(result.elapsed < .seconds(10))
-                #expect(await eventually { access.snapshot.vanishing.first?.closeCount == 1 })
+                #expect(try await eventually { access.snapshot.vanishing.first?.closeCount == 1 })
             }
         }
     }
@@ -81,12 +82,12 @@ struct SSHGatewayLifecycleTests {
                 let client = try RunningCommand(
                     "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 30"), in: directory.url,
                     timeout: .seconds(40))
-                #expect(await eventually { !access.snapshot.sessions.isEmpty })
+                #expect(try await eventually { !access.snapshot.sessions.isEmpty })
                 let started = ContinuousClock.now
                 let result = try await client.result()
                 #expect(result.status == 255)
                 #expect(ContinuousClock.now - started < .seconds(20))
-                #expect(await eventually { access.snapshot.sessions.first?.closeCount == 1 })
+                #expect(try await eventually { access.snapshot.sessions.first?.closeCount == 1 })
                 #expect(gateway.logs.first("ssh connection idle, closing") != nil)
 
                 // Output counts as activity: a chatty command outlives the timeout.
@@ -105,12 +106,12 @@ struct SSHGatewayLifecycleTests {
             try await GatewayHarness.with(access, in: directory) { gateway in
                 let client = try RunningCommand(
                     "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 60"), in: directory.url)
-                #expect(await eventually { !access.snapshot.sessions.isEmpty })
+                #expect(try await eventually { !access.snapshot.sessions.isEmpty })
                 await gateway.gateway.shutdown()
                 let result = try await client.result()
                 #expect(result.status == 255)
                 #expect(result.elapsed < .seconds(30))
-                #expect(await eventually { access.snapshot.sessions.first?.closeCount == 1 })
+                #expect(try await eventually { access.snapshot.sessions.first?.closeCount == 1 })
                 #expect(gateway.gateway.localAddress == nil)
                 let refused = try await gateway.ssh([key], command: "echo hello", timeout: .seconds(20))
                 #expect(refused.status == 255)
@@ -125,7 +126,7 @@ struct SSHGatewayLifecycleTests {
             try await GatewayHarness.with(access, in: directory, configure: { $0.maxConnections = 1 }) { gateway in
                 let first = try RunningCommand(
                     "/usr/bin/ssh", gateway.sshArguments([key], command: "sleep 60"), in: directory.url)
-                #expect(await eventually { !access.snapshot.sessions.isEmpty })
+                #expect(try await eventually { !access.snapshot.sessions.isEmpty })
                 let second = try await gateway.ssh([key], command: "echo hello", timeout: .seconds(20))
                 #expect(second.status == 255)
                 #expect(access.snapshot.execs.count == 1)
@@ -133,7 +134,7 @@ struct SSHGatewayLifecycleTests {
                 first.terminate()
                 _ = try await first.result()
                 // The slot frees up once the first connection has closed.
-                #expect(await eventually { gateway.metrics.snapshot.closed == 1 })
+                #expect(try await eventually { gateway.metrics.snapshot.closed == 1 })
                 let third = try await gateway.ssh([key], command: "echo hello", timeout: .seconds(20))
                 #expect(third.status == 0, "\(third.stderr)")
             }
@@ -151,7 +152,7 @@ struct SSHGatewayLifecycleTests {
                 let started = ContinuousClock.now
                 try await channel.closeFuture.get()
                 #expect(ContinuousClock.now - started < .seconds(10))
-                #expect(await eventually { gateway.logs.first("ssh login timed out") != nil })
+                #expect(try await eventually { gateway.logs.first("ssh login timed out") != nil })
             }
         }
     }

@@ -102,7 +102,8 @@ public struct Instance: Sendable, Equatable, Identifiable {
     /// `http://{host_ip}:{host_port}` while the instance has a port.
     public var endpoint: String? {
         guard let hostPort, state.holdsResources else { return nil }
-        let host = hostIP.contains(":") ? "[\(hostIP)]" : hostIP
+        // The byte scan, not Foundation's substring search: listings build this for every row.
+        let host = hostIP.utf8.contains(UInt8(ascii: ":")) ? "[\(hostIP)]" : hostIP
         return "http://\(host):\(hostPort)"
     }
 }

@@ -59,7 +59,8 @@ public struct UserService: Sendable {
     let logger: Logger
 
     public init(
-        store: any UserStore & APIKeyStore & InstanceStore, hasher: PasswordHasher, tokens: AccessTokenIssuer, defaultQuota: QuotaLimits,
+        store: any UserStore & APIKeyStore & InstanceStore, hasher: PasswordHasher, tokens: AccessTokenIssuer,
+        defaultQuota: QuotaLimits,
         logger: Logger
     ) {
         self.store = store

@@ -14,7 +14,8 @@ public struct InstanceService: Sendable {
     let logger: Logger
 
     public init(
-        store: any InstanceStore & ImageStore & NodeStore, runtimes: any ContainerRuntimeDirectory, settings: InstanceSettings,
+        store: any InstanceStore & ImageStore & NodeStore, runtimes: any ContainerRuntimeDirectory,
+        settings: InstanceSettings,
         trigger: ReconcileTrigger, clock: WallClock = .system, logger: Logger
     ) {
         self.store = store

@@ -17,7 +17,8 @@ public struct JobService: Sendable {
     let logger: Logger
 
     public init(
-        store: any JobStore & PluginStore & UserStore, settings: JobSettings, schemas: JobSchemaCache, signal: JobQueueSignal,
+        store: any JobStore & PluginStore & UserStore, settings: JobSettings, schemas: JobSchemaCache,
+        signal: JobQueueSignal,
         runs: JobRunRegistry, metrics: any JobQueueMetrics = NoopJobQueueMetrics(), logger: Logger
     ) {
         self.runs = runs

@@ -28,7 +28,8 @@ public final class JobWorkerPool: Sendable {
     static let progressInterval = Duration.milliseconds(500)
 
     public init(
-        store: any JobStore & PluginStore, executor: any JobExecutor, runtimes: any ContainerRuntimeDirectory, settings: JobSettings,
+        store: any JobStore & PluginStore, executor: any JobExecutor, runtimes: any ContainerRuntimeDirectory,
+        settings: JobSettings,
         schemas: JobSchemaCache, signal: JobQueueSignal, registry: JobRunRegistry,
         metrics: any JobQueueMetrics = NoopJobQueueMetrics(), logger: Logger, workerID: String? = nil
     ) {

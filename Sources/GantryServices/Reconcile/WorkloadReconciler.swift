@@ -28,7 +28,8 @@ public final class WorkloadReconciler: Sendable {
     public let replicaID = UUID().uuidString.lowercased()
 
     public init(
-        store: any InstanceStore & SessionStore & JobStore & PluginStore & NodeStore & LeaseStore, runtimes: any ContainerRuntimeDirectory, instances: InstanceDriver, sessions: SessionService,
+        store: any InstanceStore & SessionStore & JobStore & PluginStore & NodeStore & LeaseStore,
+        runtimes: any ContainerRuntimeDirectory, instances: InstanceDriver, sessions: SessionService,
         installationID: String, jobs: JobSettings, policy: ReconcilePolicy = ReconcilePolicy(),
         observeTimeout: Duration = .seconds(10), clock: WallClock = .system, logger: Logger
     ) {

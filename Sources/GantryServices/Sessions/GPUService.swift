@@ -12,7 +12,10 @@ public struct GPUService: Sendable {
     let localNode: String
     let logger: Logger
 
-    public init(store: any GPUInventoryStore & NodeStore & SessionStore & UserStore, source: any GPUInventorySource, localNode: String, logger: Logger) {
+    public init(
+        store: any GPUInventoryStore & NodeStore & SessionStore & UserStore, source: any GPUInventorySource,
+        localNode: String, logger: Logger
+    ) {
         self.store = store
         self.source = source
         self.localNode = localNode

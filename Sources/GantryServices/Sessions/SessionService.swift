@@ -16,7 +16,8 @@ public struct SessionService: Sendable {
     let logger: Logger
 
     public init(
-        store: any SessionStore & UserStore & ImageStore & GPUInventoryStore, runtimes: any ContainerRuntimeDirectory, workspaces: any WorkspaceProvisioner,
+        store: any SessionStore & UserStore & ImageStore & GPUInventoryStore, runtimes: any ContainerRuntimeDirectory,
+        workspaces: any WorkspaceProvisioner,
         settings: SessionSettings, instanceSettings: InstanceSettings, trigger: ReconcileTrigger,
         clock: WallClock = .system, logger: Logger
     ) {

@@ -11,7 +11,10 @@ public struct ShellAccessService: ShellAccess {
     let sessions: SessionService
     let logger: Logger
 
-    public init(store: any InstanceStore & SessionStore & SSHKeyStore & UserStore, runtimes: any ContainerRuntimeDirectory, sessions: SessionService, logger: Logger) {
+    public init(
+        store: any InstanceStore & SessionStore & SSHKeyStore & UserStore, runtimes: any ContainerRuntimeDirectory,
+        sessions: SessionService, logger: Logger
+    ) {
         self.store = store
         self.runtimes = runtimes
         self.sessions = sessions

@@ -72,7 +72,7 @@ struct SQLiteRowReader: RowReader {
         let data = try data(column)
         switch data {
         case .text(let text):
-            if let uuid = UUID(uuidString: text) { return uuid }
+            if let uuid = Self.parseUUID(text) ?? UUID(uuidString: text) { return uuid }
         case .blob(let buffer) where buffer.readableBytes == 16:
             if let bytes = buffer.getBytes(at: buffer.readerIndex, length: 16) {
                 return UUID(
@@ -85,5 +85,40 @@ struct SQLiteRowReader: RowReader {
             break
         }
         throw StoreMappingError.invalid(column, "\(data)")
+    }
+
+    /// The canonical 36-character form, parsed without Foundation's `sscanf` (every listed row
+    /// has two ids); nil for anything else, which the caller hands to Foundation.
+    static func parseUUID(_ text: String) -> UUID? {
+        var text = text
+        return text.withUTF8 { bytes -> UUID? in
+            guard bytes.count == 36 else { return nil }
+            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            let parsed = withUnsafeMutableBytes(of: &value) { output -> Bool in
+                var position = 0
+                for index in 0..<16 {
+                    if position == 8 || position == 13 || position == 18 || position == 23 {
+                        guard bytes[position] == UInt8(ascii: "-") else { return false }
+                        position += 1
+                    }
+                    guard let high = hexValue(bytes[position]), let low = hexValue(bytes[position + 1]) else {
+                        return false
+                    }
+                    output[index] = high << 4 | low
+                    position += 2
+                }
+                return true
+            }
+            return parsed ? UUID(uuid: value) : nil
+        }
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
