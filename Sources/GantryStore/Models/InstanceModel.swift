@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import GantryCore
 
+/// Writes of `instances` rows; reads go through `InstanceRow`, the table's one read mapping.
 final class InstanceModel: Model, @unchecked Sendable {
     static let schema = "instances"
 
@@ -54,15 +55,4 @@ final class InstanceModel: Model, @unchecked Sendable {
     }
 
     var resources: ResourceAmount { ResourceAmount(instances: 1, cpu: cpu, memoryMB: memoryMB, gpus: gpus) }
-
-    func domain() throws -> Instance {
-        guard let id else { throw StoreMappingError.missing("instances.id") }
-        return Instance(
-            id: id, name: name, ownerID: ownerID, image: image, imageReference: imageReference,
-            containerPort: containerPort, cpu: cpu, memoryMB: memoryMB, gpus: gpus,
-            state: try InstanceRow.state(state), desiredState: try InstanceRow.desiredState(desiredState),
-            stateReason: stateReason, node: node, hostIP: hostIP, hostPort: hostPort, containerID: containerID,
-            createdAt: createdAt, updatedAt: updatedAt, stateChangedAt: stateChangedAt,
-            template: try StoredTemplate.decode(containerTemplate, column: "instances.container_template"))
-    }
 }
