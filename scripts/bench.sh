@@ -18,7 +18,9 @@ swift build -c release --scratch-path .build-release --product gantry
 swift build -c release --scratch-path .build-release --product gantry-bench
 BIN="${ROOT}/.build-release/release"
 
-PORT="${BENCH_PORT:-18080}"
+PORT="${BENCH_PORT:-$(free_port)}"
+SSH_PORT="${BENCH_SSH_PORT:-$(free_port)}"
+INSTANCE_PORTS="$(free_port_range 1000)"
 SERVER="http://127.0.0.1:${PORT}"
 PASSWORD="bench-pass-1"
 DATA="$(mktemp -d /tmp/gantry-bench.XXXXXX)"
@@ -35,9 +37,10 @@ cleanup() {
 trap cleanup EXIT
 
 log "bench: starting gantry serve on ${SERVER} (data in ${DATA})"
-GANTRY_DATA_DIR="$DATA" GANTRY_HTTP_ADDR="127.0.0.1:${PORT}" GANTRY_ADMIN_PASSWORD="$PASSWORD" \
+GANTRY_DATA_DIR="$DATA" GANTRY_HTTP_ADDR="127.0.0.1:${PORT}" GANTRY_SSH_ADDR="127.0.0.1:${SSH_PORT}" \
+GANTRY_ADMIN_PASSWORD="$PASSWORD" \
 GANTRY_NODE_ADDRESS=127.0.0.1 GANTRY_PUBLISH_ADDR=127.0.0.1 GANTRY_LOG_LEVEL=warning \
-GANTRY_CPU_OVERCOMMIT=100 GANTRY_PORT_RANGE_START=30000 GANTRY_PORT_RANGE_END=30999 \
+GANTRY_CPU_OVERCOMMIT=100 GANTRY_PORT_RANGE_START="${INSTANCE_PORTS}" GANTRY_PORT_RANGE_END="$((INSTANCE_PORTS + 999))" \
   "$BIN/gantry" serve >"$LOGFILE" 2>&1 &
 GANTRY_PID=$!
 for _ in $(seq 1 100); do

@@ -92,6 +92,9 @@ extension Dashboard {
             let id = context.parameters.get("id") ?? ""
             return try await self.signedIn(request) { _, viewer in
                 let uuid = try Self.uuid(id, "instance")
+                // Look the instance up before the stream starts, so an id the viewer may not see is a 404
+                // like the page, not a 200 stream that reports the error later.
+                _ = try await self.services.instances.instance(id: uuid, by: viewer.principal)
                 return self.live(viewer) {
                     let instance = try await self.services.instances.instance(id: uuid, by: viewer.principal)
                     let row = self.instanceRow(

@@ -128,6 +128,9 @@ import Testing
             try await dave.signIn("dash-dave", "secret-dash-dave-1")
             #expect(!(try await dave.get("/dashboard/instances")).contains("carols"))
             #expect(try await dave.get("/dashboard/instances/\(id)").status == .notFound)
+            #expect(
+                try await dave.get("/dashboard/instances/\(id)/live").status == .notFound,
+                "the live stream of another user's instance is refused like its page")
             let csrf = try await dave.csrf()
             let refused = try await dave.post(
                 "/dashboard/instances/\(id)/terminate", [("confirm", "yes")], csrf: csrf)

@@ -69,3 +69,33 @@ close_extra_fds() {
     { eval "exec ${fd}>&-"; } 2>/dev/null || true
   done
 }
+
+# Prints a TCP port on 127.0.0.1 that nothing listens on now, chosen by the kernel, so throwaway
+# servers never collide with a Gantry (or anything else) already running on this host.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Prints the first port of a run of COUNT consecutive free TCP ports on 127.0.0.1 (for port ranges).
+free_port_range() {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+count = int(sys.argv[1])
+for _ in range(200):
+    start = random.randrange(20000, 60000 - count)
+    sockets = []
+    try:
+        for port in range(start, start + count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", port))
+            sockets.append(s)
+    except OSError:
+        continue
+    finally:
+        for s in sockets:
+            s.close()
+    print(start)
+    sys.exit(0)
+sys.exit("no free run of %d ports" % count)
+PY
+}
