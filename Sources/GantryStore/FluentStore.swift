@@ -37,6 +37,9 @@ public final class FluentStore: Store {
     let logger: Logger
     /// Decoded container templates; they never change once recorded (see `TemplateCache`).
     let templates = TemplateCache()
+    /// The instances table in memory for the hot reads, checked against the database's
+    /// generation on every read (see `InstanceReadModel`).
+    let instanceReads = InstanceReadModel()
 
     /// Opens the database and runs pending migrations.
     /// `legacy` is the configuration containers were built from before templates were recorded;
@@ -79,6 +82,7 @@ public final class FluentStore: Store {
             migrations.add(AddPluginsAndJobs())
             migrations.add(AddWebSessions())
             migrations.add(AddContainerTemplates(legacy: legacy))
+            migrations.add(AddChangeGenerations())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop)
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()
@@ -386,35 +390,36 @@ public final class FluentStore: Store {
     }
 
     public func instance(id: UUID) async throws -> Instance? {
-        let select = try sql.select().columns(InstanceRow.columns).from(InstanceModel.schema).where("id", .equal, id)
-            .limit(1)
-        return try await readRows(select).first.map { try InstanceRow.decode($0, templates: templates) }
+        try await instanceSnapshot().byID[id]
     }
 
     public func listInstances(ownerID: UUID?, skip: Int, limit: Int) async throws -> GantryPorts.Page<Instance> {
-        // The total rides along on every row (one statement, one round trip); only a page past
-        // the end needs a query of its own for it.
-        var total = try sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .from(InstanceModel.schema)
-        if let ownerID { total = total.where("owner_id", .equal, ownerID) }
-        var page = try sql.select().columns(
-            InstanceRow.columns.map { SQLColumn($0) } + [
-                SQLAlias(SQLGroupExpression(total.query), as: SQLIdentifier("total_count"))
-            ]
-        )
-        .from(InstanceModel.schema)
-        if let ownerID { page = page.where("owner_id", .equal, ownerID) }
-        let rows = try await readRows(
-            page.orderBy("created_at", .descending).orderBy("name").limit(limit).offset(skip))
-        let items = try rows.map { try InstanceRow.decode($0, templates: templates) }
-        if let count = try rows.first.map({ try $0.int("total_count") }) { return Page(total: count, items: items) }
-        return Page(total: try await readRows(total).first.map { try $0.int("n") } ?? 0, items: items)
+        try await instanceSnapshot().page(ownerID: ownerID, skip: skip, limit: limit)
     }
 
     public func liveInstances() async throws -> [Instance] {
-        let select = try sql.select().columns(InstanceRow.columns).from(InstanceModel.schema)
-            .where("state", .notEqual, InstanceState.terminated.rawValue)
-        return try await readRows(select).map { try InstanceRow.decode($0, templates: templates) }
+        try await instanceSnapshot().ordered.filter { $0.state != .terminated }
+    }
+
+    /// The instances table as it is now: from memory while the table's generation is the one
+    /// memory holds, otherwise freshly read.
+    func instanceSnapshot() async throws -> InstanceReadModel.Snapshot {
+        let generation = try await changeGeneration(of: InstanceModel.schema)
+        return try await instanceReads.snapshot(generation: generation) { [self] in
+            let select = try sql.select().columns(InstanceRow.columns).from(InstanceModel.schema)
+                .orderBy("created_at", .descending).orderBy("name")
+            return try await readRows(select).map { try InstanceRow.decode($0, templates: templates) }
+        }
+    }
+
+    /// A table's write counter, bumped by triggers in the same transaction as every write.
+    func changeGeneration(of table: String) async throws -> Int {
+        let select = try sql.select().column("generation").from(AddChangeGenerations.table)
+            .where("name", .equal, table)
+        guard let row = try await readRows(select).first else {
+            throw StoreMappingError.missing("\(AddChangeGenerations.table).\(table)")
+        }
+        return try row.int("generation")
     }
 
     public func usage(ownerID: UUID) async throws -> ResourceAmount {
@@ -440,10 +445,8 @@ public final class FluentStore: Store {
     }
 
     public func countInstancesByState() async throws -> [InstanceState: Int] {
-        var counts: [InstanceState: Int] = [:]
-        for state in InstanceState.allCases {
-            counts[state] = try await InstanceModel.query(on: db).filter(\.$state == state.rawValue).count()
-        }
+        var counts = Dictionary(uniqueKeysWithValues: InstanceState.allCases.map { ($0, 0) })
+        for instance in try await instanceSnapshot().ordered { counts[instance.state, default: 0] += 1 }
         return counts
     }
 }

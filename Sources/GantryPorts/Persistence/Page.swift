@@ -11,3 +11,5 @@ public struct Page<Item: Sendable>: Sendable {
         self.items = items
     }
 }
+
+extension Page: Equatable where Item: Equatable {}
