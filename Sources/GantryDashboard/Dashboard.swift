@@ -208,6 +208,7 @@ public struct Dashboard: Sendable {
         case .insufficientCapacity: "Not enough capacity"
         case .unavailable: "Temporarily unavailable"
         case .payloadTooLarge: "Too large"
+        case .methodNotAllowed: "Method not allowed"
         case .rateLimited: "Slow down"
         case .internalFailure: "Something went wrong"
         }

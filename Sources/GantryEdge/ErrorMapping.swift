@@ -16,6 +16,7 @@ public enum ErrorMapping {
         case .insufficientCapacity: .conflict
         case .unavailable: .serviceUnavailable
         case .payloadTooLarge: .contentTooLarge
+        case .methodNotAllowed: .methodNotAllowed
         case .rateLimited: .tooManyRequests
         case .internalFailure: .internalServerError
         }

@@ -157,6 +157,8 @@ public struct GantryApplication: Sendable {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
+        let routeMethods = RouteMethods()
+        router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
         router.add(middleware: CredentialsMiddleware())
         // The job input limit plus room for the envelope; the service checks the input itself.
         router.add(
@@ -179,6 +181,7 @@ public struct GantryApplication: Sendable {
         // People who open the server's address land on the dashboard.
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/dashboard"]) }
         metrics.register(on: router)
+        routeMethods.load(router.routes)
 
         var gateway: SSHGateway?
         if let sshHost = configuration.sshHost {

@@ -49,6 +49,34 @@ import Testing
         }
     }
 
+    /// A method a declared path does not have is a 405 that says which it has, never a 404, and
+    /// changes nothing.
+    @Test func undeclaredMethodsGet405WithAllow() async throws {
+        try await TestGantry.run { gantry in
+            let admin = try await gantry.adminToken()
+            let put = try await gantry.request(.put, "/api/v1/instances", token: admin, json: ["name": "x"])
+            #expect(put.status == .methodNotAllowed)
+            #expect(put.headers[.allow] == "GET, POST")
+            #expect(put.errorCode == "method_not_allowed")
+            let trace = try await gantry.request(.trace, "/api/v1/instances/\(UUID().uuidString)", token: admin)
+            #expect(trace.status == .methodNotAllowed)
+            #expect(trace.headers[.allow] == "DELETE, GET")
+            // A literal segment is matched before a capture, as the router does.
+            let me = try await gantry.request(.delete, "/api/v1/users/me", token: admin)
+            #expect(me.status == .methodNotAllowed)
+            #expect(me.headers[.allow] == "GET")
+            let health = try await gantry.request(.post, "/health")
+            #expect(health.status == .methodNotAllowed)
+            #expect(health.headers[.allow] == "GET")
+            let page = try await gantry.request(.put, "/dashboard/login")
+            #expect(page.status == .methodNotAllowed)
+            #expect(page.headers[.allow] == "GET, POST")
+            // Unknown paths stay 404s; declared methods are untouched.
+            #expect(try await gantry.request(.put, "/api/v1/nothing-here", token: admin).status == .notFound)
+            #expect(try await gantry.request(.get, "/api/v1/instances", token: admin)["total"] as? Int == 0)
+        }
+    }
+
     @Test func anEngineThatIsDownGets503AndNothingIsCreated() async throws {
         let socket = "unix:///tmp/\(TestEnvironment.uniqueName("no-docker")).sock"
         try await TestGantry.run(environment: ["GANTRY_DOCKER_HOST": socket]) { gantry in

@@ -11,6 +11,7 @@ public struct GantryError: Error, Sendable, Equatable, CustomStringConvertible {
         case insufficientCapacity
         case unavailable
         case payloadTooLarge
+        case methodNotAllowed
         case rateLimited
         case internalFailure
     }
