@@ -1,5 +1,7 @@
 import Foundation
+import GantryCore
 import Hummingbird
+import NIOCore
 
 /// The fields of an `application/x-www-form-urlencoded` body, in order. Hummingbird's form
 /// decoder needs a fixed Decodable type; the job form's fields come from a plugin's schema.
@@ -35,13 +37,17 @@ struct FormFields: Sendable {
         return spaced.removingPercentEncoding ?? spaced
     }
 
-    /// Reads a form body of at most `limit` bytes.
+    /// Reads a form body of at most `limit` bytes (the route's body limit has already bounded
+    /// it; some forms are smaller still); a larger one is a 413.
     static func read(
-        _ request: Request, context: some RequestContext, limit: Int = 2 * 1024 * 1024
+        _ request: Request, context: some RequestContext, limit: Int = 4 * 1024 * 1024
     ) async throws
         -> FormFields
     {
-        let buffer = try await request.body.collect(upTo: limit)
-        return FormFields(encoded: String(buffer: buffer))
+        do {
+            return FormFields(encoded: String(buffer: try await request.body.collect(upTo: limit)))
+        } catch is NIOTooManyBytesError {
+            throw GantryError(.payloadTooLarge, code: "form_too_large", detail: "the form is limited to \(limit) bytes")
+        }
     }
 }

@@ -160,11 +160,7 @@ public struct GantryApplication: Sendable {
         let routeMethods = RouteMethods()
         router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
         router.add(middleware: CredentialsMiddleware())
-        // The job input limit plus room for the envelope; the service checks the input itself.
-        router.add(
-            middleware: RequestBodyLimitMiddleware(
-                limit: jobSettings.maxInputBytes + 64 * 1024, path: "/api/v1/jobs",
-                detail: "job input is limited to \(jobSettings.maxInputBytes) bytes"))
+        router.add(middleware: RequestBodyLimitMiddleware(limits: Self.bodyLimits(configuration)))
         router.add(middleware: InstanceListRoute(services: services))
         try APIHandler(services: services).registerHandlers(
             on: router, configuration: APIHandler.serverConfiguration)
@@ -221,6 +217,26 @@ public struct GantryApplication: Sendable {
             application: application, store: store, services: services, reconciler: reconciler,
             installationID: installationID, sshGateway: gateway,
             generatedAdminPassword: generatedPassword, httpClient: httpClient)
+    }
+
+    /// Every route's body limit: small by default; job submissions get the input limit plus room
+    /// for the envelope (the service checks the input itself), the dashboard's job form three
+    /// times that (percent-encoding), plugin manifests their own.
+    public static func bodyLimits(_ configuration: GantryConfiguration) -> RequestBodyLimits {
+        let input = configuration.jobMaxInputBytes
+        let manifest = configuration.httpMaxManifestBytes
+        let jobDetail = "job input is limited to \(input) bytes"
+        let manifestDetail = "a plugin manifest is limited to \(manifest) bytes"
+        return RequestBodyLimits(
+            defaultLimit: configuration.httpMaxBodyBytes,
+            rules: [
+                .init(prefix: "/api/v1/jobs", limit: input + 64 * 1024, code: "input_too_large", detail: jobDetail),
+                .init(prefix: "/dashboard/jobs", limit: 3 * input + 64 * 1024, code: "input_too_large", detail: jobDetail),
+                .init(prefix: "/api/v1/plugins", limit: manifest, code: "manifest_too_large", detail: manifestDetail),
+                .init(
+                    prefix: "/dashboard/plugins", limit: 3 * manifest, code: "manifest_too_large",
+                    detail: manifestDetail),
+            ])
     }
 
     static func jobSettings(_ configuration: GantryConfiguration, installationID: String) -> JobSettings {

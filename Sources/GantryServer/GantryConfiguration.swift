@@ -59,6 +59,10 @@ public struct GantryConfiguration: Sendable {
     public var jobLeaseSeconds: Double
     public var jobCheckIntervalSeconds: Double
     public var jobMaxInputBytes: Int
+    /// Largest request body on routes without a larger limit of their own.
+    public var httpMaxBodyBytes: Int
+    /// Largest plugin manifest (API and dashboard), schemas included.
+    public var httpMaxManifestBytes: Int
     public var jobDefaultTimeoutSeconds: Double
     /// Visitors are signed in to the dashboard as the demo user (seed 000).
     public var demoMode: Bool
@@ -209,6 +213,13 @@ public struct GantryConfiguration: Sendable {
             key: "GANTRY_JOB_MAX_INPUT_BYTES", defaultValue: "1048576",
             meaning: "Largest job input (1 MB); bigger submissions get 413."),
         Setting(
+            key: "GANTRY_HTTP_MAX_BODY_BYTES", defaultValue: "65536",
+            meaning:
+                "Largest request body (64 KB) on every route without a larger limit; bigger ones get 413 as soon as they pass it."),
+        Setting(
+            key: "GANTRY_HTTP_MAX_MANIFEST_BYTES", defaultValue: "1048576",
+            meaning: "Largest plugin manifest (1 MB), in the API and the dashboard's form."),
+        Setting(
             key: "GANTRY_JOB_DEFAULT_TIMEOUT", defaultValue: "10m",
             meaning: "Per-attempt timeout of plugins that declare none."),
         Setting(
@@ -316,6 +327,9 @@ public struct GantryConfiguration: Sendable {
             jobLeaseSeconds: reader.duration("GANTRY_JOB_LEASE", default: 30, range: 1...86_400),
             jobCheckIntervalSeconds: reader.duration("GANTRY_JOB_CHECK_INTERVAL", default: 5, range: 0.05...3600),
             jobMaxInputBytes: reader.int("GANTRY_JOB_MAX_INPUT_BYTES", default: 1_048_576, range: 1024...1_073_741_824),
+            httpMaxBodyBytes: reader.int("GANTRY_HTTP_MAX_BODY_BYTES", default: 65_536, range: 4096...1_073_741_824),
+            httpMaxManifestBytes: reader.int(
+                "GANTRY_HTTP_MAX_MANIFEST_BYTES", default: 1_048_576, range: 4096...1_073_741_824),
             jobDefaultTimeoutSeconds: reader.duration("GANTRY_JOB_DEFAULT_TIMEOUT", default: 600, range: 1...86_400),
             demoMode: reader.bool("GANTRY_DEMO", default: false),
             dashboardSessionSeconds: reader.duration(
