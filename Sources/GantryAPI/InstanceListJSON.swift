@@ -10,12 +10,26 @@ import NIOCore
 enum InstanceListJSON {
     /// The body, or nil for a page this encoder does not promise to write identically (a number
     /// JSONEncoder would write in exponent form); the caller then uses the generated encoding.
-    static func encode(_ page: Page<Instance>, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer? {
+    /// With `fragments`, an instance written before (and unchanged since) is copied from there.
+    static func encode(
+        _ page: Page<Instance>, fragments: InstanceFragmentCache? = nil,
+        allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) -> ByteBuffer? {
         var buffer = allocator.buffer(capacity: 128 + page.items.count * 720)
         buffer.writeStaticString("{\"items\":[")
-        for (index, instance) in page.items.enumerated() {
-            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-            guard write(instance, to: &buffer) else { return nil }
+        if let fragments {
+            guard let written = fragments.fragments(for: page.items, allocator: allocator, encode: write) else {
+                return nil
+            }
+            for (index, fragment) in written.enumerated() {
+                if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+                buffer.writeImmutableBuffer(fragment)
+            }
+        } else {
+            for (index, instance) in page.items.enumerated() {
+                if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+                guard write(instance, to: &buffer) else { return nil }
+            }
         }
         buffer.writeStaticString("],\"total\":")
         integer(page.total, to: &buffer)
@@ -24,7 +38,7 @@ enum InstanceListJSON {
     }
 
     /// The keys in the order `.sortedKeys` puts them, nils left out as the generated types do.
-    private static func write(_ instance: Instance, to buffer: inout ByteBuffer) -> Bool {
+    static func write(_ instance: Instance, to buffer: inout ByteBuffer) -> Bool {
         guard let cpu = number(instance.cpu) else { return false }
         buffer.writeInteger(UInt8(ascii: "{"))
         if let container = instance.containerID {

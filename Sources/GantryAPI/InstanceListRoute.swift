@@ -10,6 +10,7 @@ import NIOCore
 /// goes on to the generated handler, so validation and error answers stay the contract's own.
 public struct InstanceListRoute<Context: RequestContext>: RouterMiddleware {
     let services: EdgeServices
+    let fragments = InstanceFragmentCache()
 
     public init(services: EdgeServices) {
         self.services = services
@@ -24,7 +25,7 @@ public struct InstanceListRoute<Context: RequestContext>: RouterMiddleware {
         do {
             let caller = try await services.users.authenticate(credential: credential)
             let page = try await services.instances.list(by: caller, skip: window.skip, limit: window.limit)
-            guard let body = InstanceListJSON.encode(page) else {
+            guard let body = InstanceListJSON.encode(page, fragments: fragments) else {
                 return try await next(request, context)
             }
             return Response(

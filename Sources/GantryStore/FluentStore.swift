@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
+import SQLiteNIO
 
 /// Where the database lives: a SQLite file (the embedded default) or a PostgreSQL URL.
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
@@ -412,11 +413,20 @@ public final class FluentStore: Store {
         }
     }
 
+    static let generationSQLite = "SELECT generation FROM \(AddChangeGenerations.table) WHERE name = ?"
+
     /// A table's write counter, bumped by triggers in the same transaction as every write.
+    /// On SQLite the statement is written out once: it runs before every hot read.
     func changeGeneration(of table: String) async throws -> Int {
-        let select = try sql.select().column("generation").from(AddChangeGenerations.table)
-            .where("name", .equal, table)
-        guard let row = try await readRows(select).first else {
+        let row: (any RowReader)?
+        if let sqlite = db as? any SQLiteDatabase {
+            row = try await sqlite.query(Self.generationSQLite, [.text(table)]).get().first.map(SQLiteRowReader.init)
+        } else {
+            row = try await readRows(
+                try sql.select().column("generation").from(AddChangeGenerations.table).where("name", .equal, table)
+            ).first
+        }
+        guard let row else {
             throw StoreMappingError.missing("\(AddChangeGenerations.table).\(table)")
         }
         return try row.int("generation")

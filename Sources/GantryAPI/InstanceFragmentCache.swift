@@ -1,0 +1,50 @@
+import Foundation
+import GantryCore
+import NIOCore
+import Synchronization
+
+/// Each instance's JSON object as the listing last wrote it. Listings are read far more often
+/// than instances change, and writing the same object again was most of a listing's cost; an
+/// entry is used only while the instance is equal to the one it was written from. Bounded: it
+/// starts over when full.
+final class InstanceFragmentCache: Sendable {
+    private struct Entry {
+        let instance: Instance
+        let fragment: ByteBuffer
+    }
+
+    private let entries = Mutex<[UUID: Entry]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 20_000) {
+        self.capacity = capacity
+    }
+
+    /// The fragments of `instances`, in order, those missing or stale written with `encode`;
+    /// nil when `encode` declines one.
+    func fragments(
+        for instances: [Instance], allocator: ByteBufferAllocator,
+        encode: (Instance, inout ByteBuffer) -> Bool
+    ) -> [ByteBuffer]? {
+        var found: [ByteBuffer?] = entries.withLock { entries in
+            instances.map { instance in
+                guard let entry = entries[instance.id], entry.instance == instance else { return nil }
+                return entry.fragment
+            }
+        }
+        var written: [Entry] = []
+        for index in found.indices where found[index] == nil {
+            var fragment = allocator.buffer(capacity: 720)
+            guard encode(instances[index], &fragment) else { return nil }
+            found[index] = fragment
+            written.append(Entry(instance: instances[index], fragment: fragment))
+        }
+        if !written.isEmpty {
+            entries.withLock { entries in
+                if entries.count + written.count > capacity { entries.removeAll(keepingCapacity: true) }
+                for entry in written { entries[entry.instance.id] = entry }
+            }
+        }
+        return found.compactMap { $0 }
+    }
+}
