@@ -8,9 +8,15 @@ import Synchronization
 /// entry is used only while the instance is equal to the one it was written from. Bounded: it
 /// starts over when full.
 final class InstanceFragmentCache: Sendable {
-    private struct Entry {
+    /// A class, so a lookup compares in place instead of copying the instance out.
+    private final class Entry: Sendable {
         let instance: Instance
         let fragment: ByteBuffer
+
+        init(instance: Instance, fragment: ByteBuffer) {
+            self.instance = instance
+            self.fragment = fragment
+        }
     }
 
     private let entries = Mutex<[UUID: Entry]>([:])
@@ -27,8 +33,8 @@ final class InstanceFragmentCache: Sendable {
         encode: (Instance, inout ByteBuffer) -> Bool
     ) -> [ByteBuffer]? {
         var found: [ByteBuffer?] = entries.withLock { entries in
-            instances.map { instance in
-                guard let entry = entries[instance.id], entry.instance == instance else { return nil }
+            instances.indices.map { index in
+                guard let entry = entries[instances[index].id], entry.instance == instances[index] else { return nil }
                 return entry.fragment
             }
         }

@@ -18,4 +18,18 @@ extension FluentStore {
         }
         return try await select.all().map { SQLKitRowReader(row: $0) }
     }
+
+    /// A hot SELECT whose SQLite text is fixed (`sqlite`, written once, `?` for each bind), so
+    /// it skips SQLKit's serialisation on every call; other databases run `select`.
+    func readRows(
+        sqlite text: String, binds: [any Encodable & Sendable], otherwise select: () throws -> SQLSelectBuilder
+    ) async throws -> [any RowReader] {
+        if let sqlite = db as? any SQLiteDatabase {
+            let encoder = SQLiteDataEncoder()
+            return try await sqlite.query(text, try binds.map { try encoder.encode($0) }).get().map {
+                SQLiteRowReader(row: $0)
+            }
+        }
+        return try await readRows(try select())
+    }
 }

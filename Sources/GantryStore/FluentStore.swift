@@ -8,7 +8,6 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
-import SQLiteNIO
 
 /// Where the database lives: a SQLite file (the embedded default) or a PostgreSQL URL.
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
@@ -131,10 +130,15 @@ public final class FluentStore: Store {
         try await model.update(on: db)
     }
 
+    /// Every authenticated request reads its user: the SQLite statement is written once.
     public func user(id: UUID) async throws -> User? {
-        let select = try sql.select().columns(UserRow.columns).from(UserModel.schema).where("id", .equal, id).limit(1)
-        return try await readRows(select).first.map(UserRow.decode)
+        try await readRows(sqlite: Self.userByIDSQLite, binds: [id]) {
+            try sql.select().columns(UserRow.columns).from(UserModel.schema).where("id", .equal, id).limit(1)
+        }.first.map(UserRow.decode)
     }
+
+    static let userByIDSQLite =
+        "SELECT \(UserRow.columns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \"\(UserModel.schema)\" WHERE \"id\" = ? LIMIT 1"
 
     public func user(usernameOrEmail login: String) async throws -> User? {
         let field: KeyPath<UserModel, FieldProperty<UserModel, String>> = login.contains("@") ? \.$email : \.$username
@@ -418,15 +422,10 @@ public final class FluentStore: Store {
     /// A table's write counter, bumped by triggers in the same transaction as every write.
     /// On SQLite the statement is written out once: it runs before every hot read.
     func changeGeneration(of table: String) async throws -> Int {
-        let row: (any RowReader)?
-        if let sqlite = db as? any SQLiteDatabase {
-            row = try await sqlite.query(Self.generationSQLite, [.text(table)]).get().first.map(SQLiteRowReader.init)
-        } else {
-            row = try await readRows(
-                try sql.select().column("generation").from(AddChangeGenerations.table).where("name", .equal, table)
-            ).first
+        let rows = try await readRows(sqlite: Self.generationSQLite, binds: [table]) {
+            try sql.select().column("generation").from(AddChangeGenerations.table).where("name", .equal, table)
         }
-        guard let row else {
+        guard let row = rows.first else {
             throw StoreMappingError.missing("\(AddChangeGenerations.table).\(table)")
         }
         return try row.int("generation")
