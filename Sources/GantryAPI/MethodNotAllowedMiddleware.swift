@@ -24,7 +24,9 @@ public struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddlew
         var response = ErrorResponse.response(
             for: GantryError(
                 .methodNotAllowed, code: "method_not_allowed",
-                detail: "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(names.joined(separator: ", "))"),
+                detail:
+                    "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(names.joined(separator: ", "))"
+            ),
             requestID: context.id)
         response.headers[.allow] = names.joined(separator: ", ")
         return response

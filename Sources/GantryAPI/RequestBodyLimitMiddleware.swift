@@ -70,7 +70,8 @@ public struct RequestBodyLimitMiddleware<Context: RequestContext>: RouterMiddlew
         } catch is NIOTooManyBytesError {
             return tooLarge(rule, context: context)
         } catch {
-            throw GantryError(.invalidInput, code: "incomplete_body", detail: "the request body ended before it was complete")
+            throw GantryError(
+                .invalidInput, code: "incomplete_body", detail: "the request body ended before it was complete")
         }
         request.body = .init(buffer: buffer)
         return try await next(request, context)

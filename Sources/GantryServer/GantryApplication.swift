@@ -231,7 +231,8 @@ public struct GantryApplication: Sendable {
             defaultLimit: configuration.httpMaxBodyBytes,
             rules: [
                 .init(prefix: "/api/v1/jobs", limit: input + 64 * 1024, code: "input_too_large", detail: jobDetail),
-                .init(prefix: "/dashboard/jobs", limit: 3 * input + 64 * 1024, code: "input_too_large", detail: jobDetail),
+                .init(
+                    prefix: "/dashboard/jobs", limit: 3 * input + 64 * 1024, code: "input_too_large", detail: jobDetail),
                 .init(prefix: "/api/v1/plugins", limit: manifest, code: "manifest_too_large", detail: manifestDetail),
                 .init(
                     prefix: "/dashboard/plugins", limit: 3 * manifest, code: "manifest_too_large",

@@ -215,7 +215,8 @@ public struct GantryConfiguration: Sendable {
         Setting(
             key: "GANTRY_HTTP_MAX_BODY_BYTES", defaultValue: "65536",
             meaning:
-                "Largest request body (64 KB) on every route without a larger limit; bigger ones get 413 as soon as they pass it."),
+                "Largest request body (64 KB) on every route without a larger limit; bigger ones get 413 as soon as they pass it."
+        ),
         Setting(
             key: "GANTRY_HTTP_MAX_MANIFEST_BYTES", defaultValue: "1048576",
             meaning: "Largest plugin manifest (1 MB), in the API and the dashboard's form."),

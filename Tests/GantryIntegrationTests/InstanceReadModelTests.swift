@@ -78,9 +78,10 @@ import Testing
             #expect(try await reader.listInstances(ownerID: nil, skip: 1, limit: 1).items.map(\.id) == [first.id])
             #expect(try await reader.listInstances(ownerID: nil, skip: 5, limit: 10) == Page(total: 2, items: []))
             #expect(try await reader.listInstances(ownerID: UUID(), skip: 0, limit: 10) == Page(total: 0, items: []))
-            #expect(try await reader.countInstancesByState() == [
-                .pending: 1, .running: 1, .stopping: 0, .stopped: 0, .terminating: 0, .terminated: 0, .failed: 0,
-            ])
+            #expect(
+                try await reader.countInstancesByState() == [
+                    .pending: 1, .running: 1, .stopping: 0, .stopped: 0, .terminating: 0, .terminated: 0, .failed: 0,
+                ])
 
             // A delete is seen too.
             try await FluentStore.sql(writer.db).delete(from: "instances").where("id", .equal, second.id).run()

@@ -54,7 +54,8 @@ import Testing
             #expect(signIn.errorCode == "body_too_large")
 
             // The job limit holds however the path is spelled.
-            let bigInput = "{\"plugin_name\":\"x\",\"input_data\":{\"blob\":\"\(String(repeating: "y", count: 1_200_000))\"}}"
+            let bigInput =
+                "{\"plugin_name\":\"x\",\"input_data\":{\"blob\":\"\(String(repeating: "y", count: 1_200_000))\"}}"
             for path in ["/api/v1/jobs", "/api/v1/jobs/", "//api/v1/jobs", "/api//v1/jobs"] {
                 let submitted = try await gantry.request(.post, path, token: admin, rawBody: bigInput)
                 #expect(submitted.status == .contentTooLarge, "\(path): \(submitted.status)")
@@ -84,7 +85,8 @@ import Testing
             var chunked = HTTPClientRequest(url: url)
             chunked.method = .POST
             chunked.headers.add(name: "Content-Type", value: "application/json")
-            chunked.body = .stream(RepeatedChunks(chunk: String(repeating: "z", count: 8192), count: 40), length: .unknown)
+            chunked.body = .stream(
+                RepeatedChunks(chunk: String(repeating: "z", count: 8192), count: 40), length: .unknown)
             let response = try await HTTPClient.shared.execute(chunked, timeout: .seconds(30))
             #expect(response.status.code == 413)
             let body = try await response.body.collect(upTo: 1 << 20)
