@@ -51,10 +51,11 @@ public enum ErrorResponse {
     private static func typeName(_ type: Any.Type) -> String {
         switch type {
         case is String.Type: "a string"
-        case is Int.Type: "an integer"
-        case is Double.Type: "a number"
+        case is any BinaryInteger.Type: "an integer"
+        case is any BinaryFloatingPoint.Type: "a number"
         case is Bool.Type: "a boolean"
-        default: "of type \(type)"
+        // Never a Swift type name: the caller knows JSON, not our types.
+        default: String(describing: type).hasPrefix("Array<") ? "an array" : "an object"
         }
     }
 

@@ -123,6 +123,19 @@ struct SeedInstances: AsyncParsableCommand {
                 throw BenchClient.Failure(description: "launch \(index) failed (\(status)): \(body)")
             }
         }
+        // The list is measured at rest: with containers still being created, the figure would
+        // be the engine's load, not the listing's.
+        let deadline = ContinuousClock.now + .seconds(300)
+        while true {
+            let (_, page) = try await client.call(.GET, "/api/v1/instances?limit=500")
+            let items = page["items"] as? [[String: Any]] ?? []
+            let running = items.filter { $0["state"] as? String == "running" }.count
+            if running >= count { break }
+            guard ContinuousClock.now < deadline else {
+                throw BenchClient.Failure(description: "only \(running) of \(count) instances running after 5 minutes")
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
         print(client.token ?? "")
     }
 }

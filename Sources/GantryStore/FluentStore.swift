@@ -83,6 +83,7 @@ public final class FluentStore: Store {
             migrations.add(AddWebSessions())
             migrations.add(AddContainerTemplates(legacy: legacy))
             migrations.add(AddChangeGenerations())
+            migrations.add(UniqueSSHKeyFingerprints())
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop)
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -37,6 +37,7 @@ public final class SSHGateway: Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let registry: ConnectionRegistry
     private let listener = Mutex(Listener.idle)
+    private let recheck = Mutex<Task<Void, Never>?>(nil)
 
     public init(
         configuration: SSHGatewayConfiguration,
@@ -70,6 +71,7 @@ public final class SSHGateway: Sendable {
         }
         let address = try channel.localAddress ?? SocketAddress(ipAddress: configuration.host, port: configuration.port)
         logger.info("ssh gateway listening", metadata: ["address": "\(address)"])
+        startAccessRecheck()
         return address
     }
 
@@ -94,6 +96,10 @@ public final class SSHGateway: Sendable {
             return channel
         }
         try? await channel?.close()
+        recheck.withLock { task in
+            task?.cancel()
+            task = nil
+        }
         await registry.closeAll()
         logger.info("ssh gateway stopped")
     }
@@ -115,6 +121,22 @@ public final class SSHGateway: Sendable {
             }
         }
         await shutdown()
+    }
+
+    /// Every `accessRecheckInterval`, closes the connections of users who may no longer sign
+    /// in: deactivating a user ends their sessions within one interval, on every replica.
+    private func startAccessRecheck() {
+        let (registry, access, interval) = (registry, access, configuration.accessRecheckInterval)
+        guard interval > .zero else { return }
+        let task = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                let users = registry.signedInUsers
+                guard !users.isEmpty else { continue }
+                registry.close(signedInAs: await access.revokedUsers(among: users))
+            }
+        }
+        recheck.withLock { $0 = task }
     }
 
     private func makeBootstrap() -> ServerBootstrap {
@@ -142,6 +164,7 @@ public final class SSHGateway: Sendable {
                 return channel.eventLoop.makeFailedFuture(GatewayError.tooManyConnections)
             }
             let connection = GatewayConnection(id: number, remote: remote, logger: logger, metrics: metrics)
+            registry.attach(connection, to: channel)
             metrics.connectionOpened()
             connection.logger.debug("ssh connection opened")
             channel.closeFuture.whenComplete { _ in

@@ -22,6 +22,9 @@ public struct SSHGatewayConfiguration: Sendable {
     public var tcpKeepAliveProbes: Int
     /// How often `ShellAccess.keepAlive` is called for a connection's target while it stays open.
     public var targetKeepAliveInterval: Duration
+    /// How often the signed-in users are checked against their accounts: a deactivated or
+    /// removed user's connections are closed, and their programs with them.
+    public var accessRecheckInterval: Duration
     /// Connections beyond this many are closed as soon as they are accepted.
     public var maxConnections: Int
     /// `SSH_MSG_USERAUTH_REQUEST`s allowed per connection (each key a client offers usually takes
@@ -41,6 +44,7 @@ public struct SSHGatewayConfiguration: Sendable {
         tcpKeepAliveInterval: Duration = .seconds(30),
         tcpKeepAliveProbes: Int = 4,
         targetKeepAliveInterval: Duration = .seconds(60),
+        accessRecheckInterval: Duration = .seconds(2),
         maxConnections: Int = 1000,
         maxAuthAttempts: Int = 20,
         maximumPacketSize: Int = 128 * 1024
@@ -53,6 +57,7 @@ public struct SSHGatewayConfiguration: Sendable {
         self.tcpKeepAliveInterval = tcpKeepAliveInterval
         self.tcpKeepAliveProbes = tcpKeepAliveProbes
         self.targetKeepAliveInterval = targetKeepAliveInterval
+        self.accessRecheckInterval = accessRecheckInterval
         self.maxConnections = maxConnections
         self.maxAuthAttempts = maxAuthAttempts
         self.maximumPacketSize = maximumPacketSize
@@ -68,6 +73,7 @@ public struct SSHGatewayConfiguration: Sendable {
         tcpKeepAliveInterval: Duration = .seconds(30),
         tcpKeepAliveProbes: Int = 4,
         targetKeepAliveInterval: Duration = .seconds(60),
+        accessRecheckInterval: Duration = .seconds(2),
         maxConnections: Int = 1000,
         maxAuthAttempts: Int = 20,
         maximumPacketSize: Int = 128 * 1024

@@ -89,30 +89,3 @@ import Testing
         #expect(SessionState.allCases.filter(\.isActive) == [.creating, .running])
     }
 }
-
-@Suite struct SSHPublicKeyTests {
-    // A real ed25519 public key (generated for this test; the private half was discarded).
-    static let ed25519 =
-        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C7okWi0dh2l9GKJl alice@laptop"
-
-    @Test func parsesAnAuthorizedKeysLine() throws {
-        let key = try SSHPublicKey.parse(Self.ed25519 + "\n")
-        #expect(key.type == "ssh-ed25519")
-        #expect(key.comment == "alice@laptop")
-        #expect(key.blob.count == 51)
-        #expect(key.normalized == "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C7okWi0dh2l9GKJl")
-    }
-
-    @Test func refusesWhatTheGatewayCannotUse() {
-        let rsa = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 bob@host"
-        let mismatched = "ecdsa-sha2-nistp256 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C7okWi0dh2l9GKJl"
-        for line in ["", "ssh-ed25519", "ssh-ed25519 not-base64!!", rsa, mismatched, "ssh-foo AAAA"] {
-            #expect(throws: GantryError.self, "\(line)") { try SSHPublicKey.parse(line) }
-        }
-        do {
-            _ = try SSHPublicKey.parse(rsa)
-        } catch {
-            #expect(error.detail.contains("ed25519"))
-        }
-    }
-}

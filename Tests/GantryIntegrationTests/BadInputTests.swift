@@ -49,6 +49,69 @@ import Testing
         }
     }
 
+    /// A body with a key twice is refused (parsers disagree on which one wins), and a body of
+    /// the wrong JSON type is described in JSON's words, not Swift's; nothing is created.
+    @Test func duplicateKeysAndWrongBodyTypesGet400() async throws {
+        try await TestGantry.run { gantry in
+            let admin = try await gantry.adminToken()
+            let twice = try await gantry.request(
+                .post, "/api/v1/users", token: admin,
+                rawBody:
+                    #"{"email":"eve@example.com","username":"eve","password":"eve-pass-12","role":"user","role":"admin"}"#
+            )
+            #expect(twice.status == .badRequest)
+            #expect(twice.errorCode == "duplicate_key")
+            #expect((twice["detail"] as? String ?? "").contains("'role'"), "\(twice.text)")
+            let escaped = try await gantry.request(
+                .post, "/api/v1/auth/token", rawBody: #"{"username":"admin","password":"x","\u0070assword":"y"}"#)
+            #expect(escaped.status == .badRequest)
+            #expect(escaped.errorCode == "duplicate_key")
+            let nested = try await gantry.request(
+                .post, "/api/v1/jobs", token: admin,
+                rawBody: #"{"plugin_name":"none","input_data":{"features":[1],"features":[2]}}"#)
+            #expect(nested.status == .badRequest)
+            #expect((nested["detail"] as? String ?? "").contains("input_data"), "\(nested.text)")
+
+            for body in ["[]", "[1,2]", "\"text\"", "42"] {
+                let wrong = try await gantry.request(.post, "/api/v1/users", token: admin, rawBody: body)
+                #expect(wrong.status == .badRequest, "\(body)")
+                let detail = wrong["detail"] as? String ?? ""
+                for swiftName in ["Dictionary", "Array<", "Components", "Schemas", "Swift."] {
+                    #expect(!detail.contains(swiftName), "\(body): \(detail)")
+                }
+            }
+            #expect(try await gantry.request(.get, "/api/v1/users", token: admin)["total"] as? Int == 1)
+        }
+    }
+
+    /// A public key belongs to one account: whoever holds the private key is that user, so a
+    /// second account cannot claim it. Malformed keys and names are 400s; nothing is stored.
+    @Test func sshKeysBelongToOneAccountAndBadOnesGet400() async throws {
+        try await TestGantry.run { gantry in
+            let admin = try await gantry.adminToken()
+            let alice = try await gantry.createUser("alice", adminToken: admin)
+            let bob = try await gantry.createUser("bob", adminToken: admin)
+            let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKnt5hu8zLLN9sdwcLc8oXBhnSehmQtcMsK7Ru3+64l2 alice@laptop"
+            func add(_ token: String, _ body: [String: Any]) async throws -> APIResponse {
+                try await gantry.request(.post, "/api/v1/users/me/ssh-keys", token: token, json: body)
+            }
+            #expect(try await add(alice.token, ["name": "laptop", "public_key": key]).status == .created)
+            let stolen = try await add(bob.token, ["name": "mine", "public_key": key])
+            #expect(stolen.status == .conflict)
+            #expect(!stolen.text.contains("alice"))
+            let truncated = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKnt5hu8zLLN9sdwcLc8oXBhnSehmQtcMsK7Ru3+"
+            let other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C7okWi0dh2l9GKJl"
+            for body: [String: Any] in [
+                ["name": "cut", "public_key": truncated], ["name": "two", "public_key": other + " " + key],
+                ["name": "nul\u{0}", "public_key": other], ["name": "lines", "public_key": other + "\n" + other],
+            ] {
+                let refused = try await add(bob.token, body)
+                #expect(refused.status == .badRequest, "\(body): \(refused.text)")
+            }
+            #expect(try await gantry.request(.get, "/api/v1/users/me/ssh-keys", token: bob.token)["total"] as? Int == 0)
+        }
+    }
+
     /// A method a declared path does not have is a 405 that says which it has, never a 404, and
     /// changes nothing.
     @Test func undeclaredMethodsGet405WithAllow() async throws {

@@ -113,8 +113,8 @@ extension InMemoryStore {
         try state.withLock { state in
             guard
                 state.sshKeys[key.id] == nil,
-                !state.sshKeys.values.contains(where: { $0.ownerID == key.ownerID && $0.fingerprint == key.fingerprint }
-                )
+                // A key belongs to one account, as the database's unique index says.
+                !state.sshKeys.values.contains(where: { $0.fingerprint == key.fingerprint })
             else { throw StoreError.duplicate(field: "fingerprint") }
             state.sshKeys[key.id] = key
         }

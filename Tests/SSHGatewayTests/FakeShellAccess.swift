@@ -29,6 +29,9 @@ final class FakeShellAccess: ShellAccess {
         containerID: "c0ffee")
 
     private let keys: [String: [[UInt8]]]
+    /// One fixed user id per login, so a test can revoke a login's access.
+    private let userIDs: [String: UUID]
+    private let revoked = Mutex<Set<UUID>>([])
     private let resolution: ShellTargetResolution
     private let behavior: ExecBehavior
     private let recorded = Mutex(Recorded())
@@ -38,6 +41,7 @@ final class FakeShellAccess: ShellAccess {
         behavior: ExecBehavior = .local
     ) {
         self.keys = keys
+        self.userIDs = Dictionary(uniqueKeysWithValues: keys.keys.map { ($0, UUID()) })
         self.resolution = resolution
         self.behavior = behavior
     }
@@ -53,7 +57,8 @@ final class FakeShellAccess: ShellAccess {
             return .refused(reason: "key not registered to \(login)", fingerprint: fingerprint)
         }
         return .accepted(
-            ShellGrant(userID: UUID(), username: login, requestedTarget: nil, keyFingerprint: fingerprint))
+            ShellGrant(
+                userID: userIDs[login] ?? UUID(), username: login, requestedTarget: nil, keyFingerprint: fingerprint))
     }
 
     func resolveTarget(for grant: ShellGrant) async -> ShellTargetResolution {
@@ -78,5 +83,15 @@ final class FakeShellAccess: ShellAccess {
 
     func keepAlive(_ target: ShellTarget) async {
         recorded.withLock { $0.keepAlives.append(target) }
+    }
+
+    /// Takes `login`'s access away, as deactivating the account does.
+    func revoke(_ login: String) {
+        guard let id = userIDs[login] else { return }
+        revoked.withLock { _ = $0.insert(id) }
+    }
+
+    func revokedUsers(among userIDs: Set<UUID>) async -> Set<UUID> {
+        revoked.withLock { $0.intersection(userIDs) }
     }
 }

@@ -23,6 +23,32 @@ struct SSHGatewayLifecycleTests {
         }
     }
 
+    /// A deactivated user's open connection is closed within the recheck interval, and the
+    /// program they were running with it; other users stay connected.
+    @Test func closesTheConnectionsOfAUserWhoLostAccess() async throws {
+        try await TestDirectory.with { directory in
+            let alice = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
+            let bob = try await ClientKey.generate(.ed25519, named: "bob", in: directory)
+            let access = FakeShellAccess(keys: ["alice": [alice.blob], "bob": [bob.blob]])
+            try await GatewayHarness.with(
+                access, in: directory, configure: { $0.accessRecheckInterval = .milliseconds(200) }
+            ) { gateway in
+                let aliceClient = try RunningCommand(
+                    "/usr/bin/ssh", gateway.sshArguments([alice], command: "sleep 60"), in: directory.url)
+                let bobClient = try RunningCommand(
+                    "/usr/bin/ssh", gateway.sshArguments([bob], user: "bob", command: "sleep 3"), in: directory.url)
+                #expect(try await eventually { access.snapshot.sessions.count == 2 })
+                let revokedAt = ContinuousClock.now
+                access.revoke("alice")
+                let ended = try await aliceClient.result()
+                #expect(ended.status != 0)
+                #expect(ContinuousClock.now - revokedAt < .seconds(5))
+                #expect(try await bobClient.result().status == 0)
+                #expect(try await eventually { access.snapshot.sessions.allSatisfy { $0.closeCount == 1 } })
+            }
+        }
+    }
+
     @Test func endsTheChannelWhenTheContainerVanishes() async throws {
         try await TestDirectory.with { directory in
             let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)

@@ -12,17 +12,20 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses one JSON document. Throws `JSONValueError.malformed` with the decoder's reason.
-    public init(parsing data: Data) throws(JSONValueError) {
+    /// Parses one JSON document. Throws `JSONValueError.malformed` with the decoder's reason, or
+    /// for an object with the same key twice (see `JSONDuplicateKeys`); only documents Gantry
+    /// wrote itself skip that check (`trusted`).
+    public init(parsing data: Data, trusted: Bool = false) throws(JSONValueError) {
         do {
             self = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
             throw .malformed(Self.reason(error))
         }
+        if !trusted, let duplicate = JSONDuplicateKeys.first(in: data) { throw .malformed(duplicate.description) }
     }
 
-    public init(parsing text: String) throws(JSONValueError) {
-        try self.init(parsing: Data(text.utf8))
+    public init(parsing text: String, trusted: Bool = false) throws(JSONValueError) {
+        try self.init(parsing: Data(text.utf8), trusted: trusted)
     }
 
     /// Compact JSON text with sorted keys, so equal values serialise identically.

@@ -25,12 +25,17 @@ public struct SSHKeyService: Sendable {
         let label =
             (name?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 } ?? key.comment ?? key.type
         guard label.count <= 100 else { throw GantryError.invalid("name must be at most 100 characters") }
+        guard !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw GantryError.invalid("name must not contain control characters")
+        }
         let record = UserSSHKey(
             ownerID: caller.id, name: label, type: key.type, publicKey: key.normalized,
             fingerprint: Self.fingerprint(of: key.blob))
         do {
             try await store.createSSHKey(record)
         } catch StoreError.duplicate {
+            // A key belongs to one account (whoever holds the private key is that user), so it
+            // cannot be added to a second one; which account holds it is not said.
             throw GantryError(
                 .conflict, code: "duplicate_key", detail: "this key (\(record.fingerprint)) is already registered")
         }

@@ -72,4 +72,7 @@ public protocol ShellAccess: Sendable {
     /// Called while a client is connected (on connect and then periodically) so that the target
     /// does not expire under it.
     func keepAlive(_ target: ShellTarget) async
+    /// Of `userIDs` (users signed in through the gateway), those who may no longer be: removed or
+    /// deactivated. Their connections are closed. When it cannot tell, it names nobody.
+    func revokedUsers(among userIDs: Set<UUID>) async -> Set<UUID>
 }

@@ -133,6 +133,19 @@ public struct ShellAccessService: ShellAccess {
         return try await executor.exec(command)
     }
 
+    public func revokedUsers(among userIDs: Set<UUID>) async -> Set<UUID> {
+        var revoked: Set<UUID> = []
+        for id in userIDs {
+            do {
+                if let user = try await store.user(id: id), user.isActive { continue }
+                revoked.insert(id)
+            } catch {
+                logger.warning("checking a signed-in user failed", metadata: ["user_id": "\(id)", "error": "\(error)"])
+            }
+        }
+        return revoked
+    }
+
     public func keepAlive(_ target: ShellTarget) async {
         guard target.kind == .session else { return }
         do {

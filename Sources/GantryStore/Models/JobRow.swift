@@ -52,7 +52,7 @@ enum JobRow {
 
     private static func json(_ text: String, _ column: String) throws -> JSONValue {
         do {
-            return try JSONValue(parsing: text)
+            return try JSONValue(parsing: text, trusted: true)
         } catch {
             throw StoreMappingError.invalid("jobs.\(column)", String(text.prefix(80)))
         }

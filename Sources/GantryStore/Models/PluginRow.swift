@@ -48,7 +48,7 @@ enum PluginRow {
     private static func schema(_ row: any SQLRow, _ column: String) throws -> JSONValue? {
         guard let text = try row.decode(column: column, as: String?.self) else { return nil }
         do {
-            return try JSONValue(parsing: text)
+            return try JSONValue(parsing: text, trusted: true)
         } catch {
             throw StoreMappingError.invalid("plugins.\(column)", String(text.prefix(80)))
         }
