@@ -118,7 +118,8 @@ public struct GantryApplication: Sendable {
             selfService: configuration.sessionSelfService, firstPosixUID: configuration.sessionFirstUID,
             sshHost: configuration.sshPublicHost ?? nodeAddress,
             sshPort: configuration.sshPublicPort ?? configuration.sshPort,
-            sshTTLGrace: configuration.sshTTLGraceSeconds)
+            sshTTLGrace: configuration.sshTTLGraceSeconds,
+            userImageRegistries: configuration.sessionUserImageRegistries)
         let sessions = SessionService(
             store: store, runtimes: runtimes, workspaces: LocalWorkspaceProvisioner(), settings: sessionSettings,
             instanceSettings: instanceSettings, trigger: trigger, logger: logger)

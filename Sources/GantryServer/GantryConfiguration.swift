@@ -48,6 +48,8 @@ public struct GantryConfiguration: Sendable {
     public var sessionMaxTTLMinutes: Int
     public var sessionNetwork: String
     public var sessionSelfService: Bool
+    /// Registries ordinary users may take session images from beyond the catalog.
+    public var sessionUserImageRegistries: Set<String>
     public var sessionFirstUID: Int
     public var jobConcurrency: Int
     public var jobMaxRetries: Int
@@ -181,6 +183,11 @@ public struct GantryConfiguration: Sendable {
         Setting(
             key: "GANTRY_SESSION_SELF_SERVICE", defaultValue: "true",
             meaning: "Let users create sessions for themselves (admins always can, for anyone)."),
+        Setting(
+            key: "GANTRY_SESSION_USER_REGISTRIES", defaultValue: "(none)",
+            meaning:
+                "Comma-separated registries (docker.io for Docker Hub) ordinary users may name session images from; otherwise catalog images and the default only."
+        ),
         Setting(
             key: "GANTRY_SESSION_UID_START", defaultValue: "20000",
             meaning: "First POSIX uid given to session users; containers run as it and own the workspace."),
@@ -317,6 +324,10 @@ public struct GantryConfiguration: Sendable {
             sessionMaxTTLMinutes: reader.int("GANTRY_SESSION_MAX_TTL", default: 10_080, range: 1...525_600),
             sessionNetwork: reader.string("GANTRY_SESSION_NETWORK") ?? "gantry-sessions",
             sessionSelfService: reader.bool("GANTRY_SESSION_SELF_SERVICE", default: true),
+            sessionUserImageRegistries: Set(
+                (reader.string("GANTRY_SESSION_USER_REGISTRIES") ?? "").split(separator: ",").map {
+                    $0.trimmingCharacters(in: .whitespaces).lowercased()
+                }.filter { !$0.isEmpty }),
             sessionFirstUID: reader.int("GANTRY_SESSION_UID_START", default: 20_000, range: 1000...2_000_000_000),
             jobConcurrency: reader.int(
                 "GANTRY_JOB_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount, range: 0...4096),

@@ -120,6 +120,10 @@ struct SessionBridge: Sendable {
             // Once the program stops taking input, what the client still sends is dropped rather
             // than left unread, so that its window stays open and output keeps flowing.
             var inputOpen = true
+            // With a terminal, the client's EOF is not passed on (as OpenSSH's sshd does): the
+            // client sends it right after piped input (`printf 'cmd\n' | ssh -tt`), and closing
+            // the terminal's input then would end the shell before it has read that input.
+            let forwardsEndOfInput = setup.terminal == nil
             func deliver(_ bytes: ByteBuffer) async {
                 guard inputOpen else {
                     return
@@ -141,7 +145,7 @@ struct SessionBridge: Sendable {
             for bytes in setup.earlyInput {
                 await deliver(bytes)
             }
-            if setup.inputEnded {
+            if setup.inputEnded, forwardsEndOfInput {
                 await endInput()
             }
             do {
@@ -150,7 +154,7 @@ struct SessionBridge: Sendable {
                     case .data(let bytes):
                         await deliver(bytes)
                     case .endOfInput:
-                        await endInput()
+                        if forwardsEndOfInput { await endInput() }
                     case .windowChange(let size):
                         try? await session.resize(size)
                     case .pseudoTerminal(_, _, let wantReply), .environment(_, _, let wantReply), .shell(let wantReply),

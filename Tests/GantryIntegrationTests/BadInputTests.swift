@@ -171,6 +171,15 @@ import Testing
             let duplicate = try await gantry.request(
                 .post, "/api/v1/images", token: admin, json: ["name": "nginx", "reference": "x:1", "port": 80])
             #expect(duplicate.status == .conflict)
+            // References the engine would refuse never reach the catalog (nor, later, the engine).
+            for reference in ["-v", "a:b:c:d", "x@sha256:abc", "Upper/case:1"] {
+                let refused = try await gantry.request(
+                    .post, "/api/v1/images", token: admin, json: ["name": "odd", "reference": reference, "port": 80])
+                #expect(refused.status == .badRequest, "\(reference)")
+                #expect(
+                    (refused["detail"] as? String ?? "").contains("not a Docker image reference"), "\(refused.text)")
+            }
+            #expect(try await gantry.request(.get, "/api/v1/images/odd", token: admin).status == .notFound)
             #expect(try await gantry.request(.delete, "/api/v1/images/nginx", token: admin).status == .noContent)
             #expect(try await gantry.request(.get, "/api/v1/images/nginx", token: admin).status == .notFound)
         }

@@ -108,6 +108,19 @@ struct SSHGatewayEndToEndTests {
         }
     }
 
+    /// Input piped into `ssh -tt` reaches the shell: the client's EOF right after it is not
+    /// passed on to the terminal (as with OpenSSH's sshd), so the shell reads and runs it.
+    @Test func pipedInputIntoATerminalIsRunNotLost() async throws {
+        try await Self.withAliceSession { _, client, _, _ in
+            let command =
+                "printf 'echo $((6*7))\\nexit\\n' | /usr/bin/ssh "
+                + client.options().map { "'\($0)'" }.joined(separator: " ")
+                + " -tt -p \(client.port) alice@127.0.0.1"
+            let result = try await OpenSSHClient.run("/bin/sh", ["-c", command])
+            #expect(result.stdout.contains("42"), "\(result.stdout) \(result.stderr)")
+        }
+    }
+
     @Test func strangersKeysAndLoginsAreRefusedClearly() async throws {
         try await Self.withAliceSession { gantry, client, _, _ in
             let admin = try await gantry.adminToken()

@@ -210,6 +210,10 @@ struct SessionAPITests {
                 (admin, ["user_id": "nobody", "mig_profile": "1g.5gb"], 404, "not_found"),
                 (admin, ["user_id": "frank", "mig_profile": "1g.5gb", "image": "no such image"], 400, "unknown_image"),
                 (frank.token, ["user_id": "grace", "mig_profile": "1g.5gb"], 403, "forbidden"),
+                // Ordinary users get catalog images only: no pulls from, or probes of, any address.
+                (frank.token, ["mig_profile": "1g.5gb", "image": "127.0.0.1:9/x:1"], 403, "image_not_allowed"),
+                (frank.token, ["mig_profile": "1g.5gb", "image": "evil.example/x:1"], 403, "image_not_allowed"),
+                (frank.token, ["mig_profile": "1g.5gb", "image": "busybox:latest"], 403, "image_not_allowed"),
                 (nil, ["mig_profile": "1g.5gb"], 401, "not_authenticated"),
             ]
             for (token, body, status, code) in cases {

@@ -30,8 +30,9 @@ public struct CatalogImage: Sendable, Equatable {
         guard Identifiers.isValidImageName(name) else {
             throw .invalid("image name must match ^[a-z0-9][a-z0-9._-]{0,62}$")
         }
-        guard !reference.isEmpty, !reference.contains(where: { $0.isWhitespace }) else {
-            throw .invalid("reference must be a Docker image reference such as nginx:1.25")
+        if let problem = ImageReferenceSyntax.problem(in: reference) {
+            throw .invalid(
+                "reference '\(reference)' is not a Docker image reference (such as nginx:1.25): it \(problem)")
         }
         guard (1...65535).contains(port) else { throw .invalid("port must be between 1 and 65535") }
         for capability in capabilities

@@ -51,8 +51,9 @@ public struct PluginManifest: Sendable, Equatable {
         guard let imageReference, !imageReference.isEmpty else {
             throw GantryError.invalid("docker_image_url is required")
         }
-        guard ImageReferenceSyntax.isValid(imageReference) else {
-            throw GantryError.invalid("docker_image_url '\(imageReference)' is not a valid image reference")
+        if let problem = ImageReferenceSyntax.problem(in: imageReference) {
+            throw GantryError.invalid(
+                "docker_image_url '\(imageReference)' is not a valid image reference: it \(problem)")
         }
         let description = description ?? ""
         guard description.count <= 2000 else { throw GantryError.invalid("description is longer than 2000 characters") }

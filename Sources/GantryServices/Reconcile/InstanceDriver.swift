@@ -70,7 +70,10 @@ public struct InstanceDriver: Sendable {
                     try await runtime.pullImage(instance.imageReference)
                 }
             } catch ContainerRuntimeError.imagePullFailed(let reference, let detail) {
-                try await fail(instance, runtime: runtime, reason: "image \(reference) could not be pulled: \(detail)")
+                logger.warning("image pull failed", metadata: ["reference": "\(reference)", "error": "\(detail)"])
+                try await fail(
+                    instance, runtime: runtime,
+                    reason: "image \(reference) could not be pulled: \(AddressRedaction.redacted(detail))")
                 return
             }
         }

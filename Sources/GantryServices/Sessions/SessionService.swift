@@ -36,7 +36,7 @@ public struct SessionService: Sendable {
     public func create(_ request: SessionRequest, by caller: Principal) async throws -> GPUSession {
         let validated = try ValidatedSessionRequest(request, settings: settings)
         let owner = try await targetUser(request.user, caller: caller)
-        let (image, reference) = try await resolveImage(request.image ?? settings.defaultImage)
+        let (image, reference) = try await resolveImage(request.image ?? settings.defaultImage, by: caller)
         let settings = self.settings
         let defaultQuota = instanceSettings.defaultQuota
         let pidsLimit = instanceSettings.pidsLimit
@@ -190,7 +190,10 @@ public struct SessionService: Sendable {
             try await runtime.startContainer(id: id)
         } catch {
             if let id = session.containerID { try? await runtime.removeContainer(id: id) }
-            return try await fail(session, reason: "starting the container failed: \(error)")
+            logger.warning(
+                "starting a session's container failed", metadata: ["session": "\(session.id)", "error": "\(error)"])
+            return try await fail(
+                session, reason: "starting the container failed: \(AddressRedaction.redacted("\(error)"))")
         }
         await addAccount(owner: owner, session: session, runtime: runtime)
         let transition = try session.state.transition(on: .containerRunning, at: clock.now)
@@ -268,13 +271,24 @@ public struct SessionService: Sendable {
         try await store.user(reference: reference)
     }
 
-    /// A catalog name, or an image reference used as given.
-    private func resolveImage(_ text: String) async throws -> (name: String, reference: String) {
+    /// A catalog name, or an image reference used as given: by admins any, by ordinary users
+    /// only the configured default or one from an allowed registry (anything else would let a
+    /// user make the engine pull from, and so probe, any address).
+    private func resolveImage(_ text: String, by caller: Principal) async throws -> (name: String, reference: String) {
         if let image = try await store.image(name: text) { return (image.name, image.reference) }
         guard ImageReferenceSyntax.isValid(text), text.contains("/") || text.contains(":") else {
             throw GantryError(
                 .invalidInput, code: "unknown_image",
                 detail: "no image named '\(text)' in the catalog, and it is not an image reference")
+        }
+        guard
+            caller.isAdmin || text == settings.defaultImage
+                || settings.userImageRegistries.contains(ImageReferenceSyntax.registry(of: text))
+        else {
+            throw GantryError(
+                .forbidden, code: "image_not_allowed",
+                detail:
+                    "'\(text)' is not in the image catalog; ask an admin to add it, or use one of the catalog's images")
         }
         return (text, text)
     }

@@ -24,13 +24,17 @@ public struct SessionSettings: Sendable {
     public var creationTimeout: TimeInterval
     /// How long `POST /api/v1/sessions` waits for the reconciler to have the container running.
     public var creationWait: Duration
+    /// Registries ordinary users may name images from beyond the catalog (`docker.io` for
+    /// Docker Hub's short names); empty: the catalog and the default image only. Admins may
+    /// use any valid reference.
+    public var userImageRegistries: Set<String>
 
     public init(
         defaultImage: String, defaultCPU: Double = 2, defaultMemoryMB: Int = 4096, defaultTTLMinutes: Int = 60,
         maxTTLMinutes: Int = 7 * 24 * 60, workspaceRoot: String, network: String = "gantry-sessions",
         gpuAttach: GPUAttachMode = .deviceRequest, selfService: Bool = true, firstPosixUID: Int = 20000,
         sshHost: String, sshPort: Int = 2222, sshTTLGrace: TimeInterval = 600, creationTimeout: TimeInterval = 900,
-        creationWait: Duration = .seconds(120)
+        creationWait: Duration = .seconds(120), userImageRegistries: Set<String> = []
     ) {
         self.defaultImage = defaultImage
         self.defaultCPU = defaultCPU
@@ -47,5 +51,6 @@ public struct SessionSettings: Sendable {
         self.sshTTLGrace = sshTTLGrace
         self.creationTimeout = creationTimeout
         self.creationWait = creationWait
+        self.userImageRegistries = userImageRegistries
     }
 }
