@@ -67,12 +67,18 @@ struct TestGantry: Sendable {
                 try await body(TestGantry(client: client, gantry: gantry, configuration: configuration))
             }
         } catch {
-            await removeContainers(installation: installation)
-            await gantry.shutdown()
+            await cleanUp(gantry, installation: installation)
             throw error
         }
+        await cleanUp(gantry, installation: installation)
+    }
+
+    /// Removes the server's containers, stops it, and sweeps again: a container create still in
+    /// flight when the first sweep ran lands after it, and only a stopped server makes no more.
+    static func cleanUp(_ gantry: GantryApplication, installation: String) async {
         await removeContainers(installation: installation)
         await gantry.shutdown()
+        await removeContainers(installation: installation)
     }
 
     // MARK: HTTP
