@@ -211,6 +211,52 @@ import Testing
         #expect(try await harness.instance(running.id).state == .running)
     }
 
+    /// A reference the engine refuses fails the instance at once with the engine's reason,
+    /// releasing its quota and port, instead of being retried every pass forever.
+    @Test func anImageTheEngineRefusesFailsTheInstance() async throws {
+        let harness = try await Harness()
+        harness.runtime.failures.malformedImages = ["example/web:2"]
+        let reserved = try await harness.launch("app")
+
+        try await harness.reconciler.reconcileAll()
+
+        let failed = try await harness.instance(reserved.id)
+        #expect(failed.state == .failed)
+        #expect(failed.stateReason?.contains("refused by the engine (400): invalid reference format") == true)
+        #expect(failed.hostPort == nil)
+        #expect(try await harness.store.usage(ownerID: Fixtures.alice.id) == .zero)
+    }
+
+    /// A transient engine error is retried with backoff (1 s, 2 s, 4 s …), not on every pass.
+    @Test func aTransientEngineErrorIsRetriedWithBackoff() async throws {
+        let harness = try await Harness()
+        harness.runtime.failures.imageLookupError = .engine(status: 500, message: "engine busy")
+        let reserved = try await harness.launch("app")
+        func lookups() -> Int {
+            harness.runtime.calls.filter { if case .imageExists = $0 { true } else { false } }.count
+        }
+
+        try await harness.reconciler.reconcileAll()
+        #expect(lookups() == 1)
+        try await harness.reconciler.reconcileAll()
+        #expect(lookups() == 1, "retried before its backoff")
+        harness.clock.advance(by: 1)
+        try await harness.reconciler.reconcileAll()
+        #expect(lookups() == 2)
+        harness.clock.advance(by: 1)
+        try await harness.reconciler.reconcileAll()
+        #expect(lookups() == 2, "the second wait is 2 s")
+        #expect(try await harness.instance(reserved.id).state == .pending)
+
+        harness.runtime.failures.imageLookupError = nil
+        harness.clock.advance(by: 1)
+        try await harness.reconciler.reconcileAll()
+        #expect(try await harness.instance(reserved.id).state == .running)
+        #expect(WorkloadReconciler.backoff(afterFailures: 1) == 1)
+        #expect(WorkloadReconciler.backoff(afterFailures: 4) == 8)
+        #expect(WorkloadReconciler.backoff(afterFailures: 40) == WorkloadReconciler.maximumBackoff)
+    }
+
     // MARK: Unreachable engine
 
     @Test func anUnreachableEngineChangesNothing() async throws {

@@ -18,6 +18,10 @@ public final class FakeContainerRuntime: ContainerRuntime, Sendable {
         public var portsInUse: Set<Int>
         /// Image references whose pull throws `.imagePullFailed`.
         public var unpullableImages: Set<String>
+        /// Image references the engine refuses to parse: `imageExists` answers 400.
+        public var malformedImages: Set<String> = []
+        /// Thrown by every `imageExists` (a transient engine error, say), when set.
+        public var imageLookupError: ContainerRuntimeError?
         /// Thrown by every `createContainer`.
         public var createError: ContainerRuntimeError?
         /// Thrown by every `startContainer` (after the existence check).
@@ -231,7 +235,13 @@ public final class FakeContainerRuntime: ContainerRuntime, Sendable {
     }
 
     public func imageExists(_ reference: String) async throws(ContainerRuntimeError) -> Bool {
-        try enter(.imageExists(reference)) { state in state.images.contains(reference) }
+        try enter(.imageExists(reference)) { state throws(ContainerRuntimeError) in
+            if let error = state.failures.imageLookupError { throw error }
+            guard !state.failures.malformedImages.contains(reference) else {
+                throw .engine(status: 400, message: "invalid reference format")
+            }
+            return state.images.contains(reference)
+        }
     }
 
     public func pullImage(_ reference: String) async throws(ContainerRuntimeError) {

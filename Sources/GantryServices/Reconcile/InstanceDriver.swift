@@ -60,22 +60,46 @@ public struct InstanceDriver: Sendable {
         try await record(instance, .stopped())
     }
 
+    /// Makes sure the instance's image is on the engine, pulling it if need be. False when the
+    /// image can never be had (the pull failed, or the engine refuses the reference, which no
+    /// retry fixes) and the instance has been failed with the reason instead of waiting forever.
+    private func imageIsReady(for instance: Instance, on runtime: any ContainerRuntime) async throws -> Bool {
+        let reference = instance.imageReference
+        do {
+            if try await !runtime.imageExists(reference) {
+                logger.info("pulling image", metadata: ["reference": "\(reference)"])
+                try await runtime.pullImage(reference)
+            }
+            return true
+        } catch {
+            guard let reason = permanentFailure(of: reference, error) else { throw error }
+            try await fail(instance, runtime: runtime, reason: reason)
+            return false
+        }
+    }
+
+    /// Why the image can never be had, for errors no retry fixes (a failed pull, a reference the
+    /// engine refuses); nil for transient ones.
+    private func permanentFailure(of reference: String, _ error: ContainerRuntimeError) -> String? {
+        switch error {
+        case .imagePullFailed(_, let detail):
+            logger.warning("image pull failed", metadata: ["reference": "\(reference)", "error": "\(detail)"])
+            return "image \(reference) could not be pulled: \(AddressRedaction.redacted(detail))"
+        case .engine(let status, let message) where status >= 400 && status < 500:
+            logger.warning(
+                "image refused by the engine",
+                metadata: ["reference": "\(reference)", "status": "\(status)", "error": "\(message)"])
+            return "image \(reference) was refused by the engine (\(status)): \(AddressRedaction.redacted(message))"
+        default:
+            return nil
+        }
+    }
+
     /// pending → running: image, container, start, with a new port if the host's is taken.
     private func launch(_ instance: Instance, on runtime: any ContainerRuntime) async throws {
         var instance = instance
         if instance.containerID == nil {
-            do {
-                if try await !runtime.imageExists(instance.imageReference) {
-                    logger.info("pulling image", metadata: ["reference": "\(instance.imageReference)"])
-                    try await runtime.pullImage(instance.imageReference)
-                }
-            } catch ContainerRuntimeError.imagePullFailed(let reference, let detail) {
-                logger.warning("image pull failed", metadata: ["reference": "\(reference)", "error": "\(detail)"])
-                try await fail(
-                    instance, runtime: runtime,
-                    reason: "image \(reference) could not be pulled: \(AddressRedaction.redacted(detail))")
-                return
-            }
+            guard try await imageIsReady(for: instance, on: runtime) else { return }
         }
         for _ in 0..<8 {
             if instance.containerID == nil {

@@ -24,6 +24,24 @@ public final class WorkloadReconciler: Sendable {
     let logger: Logger
     /// Workloads with an action in progress; a pass skips them so slow pulls never run twice.
     private let inFlight = Mutex<Set<String>>([])
+    /// Actions the engine deferred (it was unreachable or answered with a transient error), by
+    /// claim key: retried with exponential backoff, logged once per new error, not every pass.
+    private let deferrals = Mutex<[String: Deferral]>([:])
+
+    struct Deferral {
+        var error: String
+        var failures: Int
+        var retryAt: Date
+    }
+
+    /// The wait after `failures` deferrals in a row: 1 s, doubling, at most `maximumBackoff`.
+    static func backoff(afterFailures failures: Int) -> TimeInterval {
+        let doublings = min(max(failures, 1) - 1, 16)
+        let wait = TimeInterval(1 << doublings)
+        return min(maximumBackoff, wait)
+    }
+
+    static let maximumBackoff: TimeInterval = 16
     /// This process, as a lease holder among replicas that share the database.
     public let replicaID = UUID().uuidString.lowercased()
 
@@ -73,9 +91,22 @@ public final class WorkloadReconciler: Sendable {
         return inFlight.withLock { busy in
             var work: [Work] = []
             var skipped = 0
+            let now = clock.now
+            let planned: Set<String> = Set(plan.map { action in Self.claimKey(action) })
+            let waiting: Set<String> = deferrals.withLock { (deferrals: inout [String: Deferral]) -> Set<String> in
+                // A workload that no longer needs the action (deleted, or fixed by hand) forgets it.
+                var still: [String: Deferral] = [:]
+                var waiting: Set<String> = []
+                for (key, deferral) in deferrals where planned.contains(key) {
+                    still[key] = deferral
+                    if deferral.retryAt > now { waiting.insert(key) }
+                }
+                deferrals = still
+                return waiting
+            }
             for action in plan {
                 let key = Self.claimKey(action)
-                guard !busy.contains(key) else { continue }
+                guard !busy.contains(key), !waiting.contains(key) else { continue }
                 guard busy.count < limit else {
                     skipped += 1
                     continue
@@ -113,12 +144,37 @@ public final class WorkloadReconciler: Sendable {
             default:
                 logger.warning("reconcile action has no driver", metadata: ["action": "\(work.action)"])
             }
+            if let recovered = deferrals.withLock({ $0.removeValue(forKey: Self.claimKey(work.action)) }) {
+                logger.info(
+                    "reconcile resumed",
+                    metadata: ["action": "\(work.action)", "after_failures": "\(recovered.failures)"])
+            }
         } catch let error as ContainerRuntimeError {
-            logger.warning(
-                "reconcile deferred",
-                metadata: ["action": "\(work.action)", "error": "\(error.description)"])
+            deferred(work.action, error: error.description)
         } catch {
             logger.error("reconcile failed", metadata: ["action": "\(work.action)", "error": "\(error)"])
+        }
+    }
+
+    /// Records a deferral: the action waits out its backoff, and the log says so once per error.
+    private func deferred(_ action: ReconcileAction, error: String) {
+        let now = clock.now
+        let (isNew, wait) = deferrals.withLock { deferrals -> (Bool, TimeInterval) in
+            let key = Self.claimKey(action)
+            var entry = deferrals[key] ?? Deferral(error: "", failures: 0, retryAt: now)
+            let isNew = entry.error != error
+            entry.error = error
+            entry.failures += 1
+            let wait = Self.backoff(afterFailures: entry.failures)
+            entry.retryAt = now.addingTimeInterval(wait)
+            deferrals[key] = entry
+            return (isNew, wait)
+        }
+        let metadata: Logger.Metadata = ["action": "\(action)", "error": "\(error)", "retry_in_s": "\(wait)"]
+        if isNew {
+            logger.warning("reconcile deferred", metadata: metadata)
+        } else {
+            logger.debug("reconcile deferred again", metadata: metadata)
         }
     }
 
