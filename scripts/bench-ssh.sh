@@ -72,6 +72,9 @@ CONF
 SSHD_PID=$!
 
 log "bench-ssh: starting gantry serve (HTTP ${HTTP_PORT}, SSH ${GW_PORT})"
+# 50 concurrent logins from one address are a burst the default startup limits (10 per address)
+# would partly refuse, as OpenSSH's MaxStartups does: this host is allowed the burst.
+GANTRY_SSH_PER_SOURCE_MAX_STARTUPS=64 GANTRY_SSH_MAX_STARTUPS=64:30:128 \
 GANTRY_DATA_DIR="$DATA/gantry" GANTRY_HTTP_ADDR="127.0.0.1:${HTTP_PORT}" GANTRY_ADMIN_PASSWORD="$PASSWORD" \
 GANTRY_SSH_ADDR="127.0.0.1:${GW_PORT}" GANTRY_NODE_ADDRESS=127.0.0.1 GANTRY_LOG_LEVEL=warning \
 GANTRY_SESSION_IMAGE=gantry-test/session:latest GANTRY_SESSION_NETWORK=gantry-bench-sessions \

@@ -9,7 +9,7 @@ struct GantryBench: AsyncParsableCommand {
         subcommands: [
             PlacementBenchmark.self, LaunchBenchmark.self, SeedInstances.self, CleanupInstances.self,
             SchemaValidationBenchmark.self, JobQueueBenchmark.self, JobEndToEndBenchmark.self,
-            JobSubmitBenchmark.self, DashboardRenderBenchmark.self,
+            JobSubmitBenchmark.self, DashboardRenderBenchmark.self, HostileLoadBenchmark.self,
         ]
     )
 }

@@ -30,6 +30,25 @@ public struct JSONSchema: Sendable {
         return evaluator.violations
     }
 
+    /// Validates within `limits`: returns every violation found (empty means valid), or throws
+    /// when the check would cost more work or time than the limits allow. Use this for values
+    /// and schemas that come from users.
+    public func validate(
+        _ instance: JSONValue, limits: JSONSchemaLimits
+    ) throws(JSONSchemaLimitExceeded) -> [JSONSchemaViolation] {
+        var evaluator = JSONSchemaEvaluator(program: program, recording: true, limits: limits)
+        _ = evaluator.evaluateRoot(instance)
+        if let exceeded = evaluator.exceeded { throw exceeded }
+        return evaluator.violations
+    }
+
+    /// How many subschema evaluations one value may need in the worst case, counting every path
+    /// through the schema's applicators and references once (recursion counted once); saturates
+    /// at `cap`. `check` refuses schemas above `JSONSchemaLimits.maxStaticEvaluations`.
+    public func worstCaseEvaluations(cap: Int = .max) -> Int {
+        program.worstCaseEvaluations(cap: cap)
+    }
+
     /// Whether the instance is valid; stops at the first failure.
     public func isValid(_ instance: JSONValue) -> Bool {
         var evaluator = JSONSchemaEvaluator(program: program, recording: false)
@@ -49,7 +68,17 @@ public struct JSONSchema: Sendable {
         let violations = metaSchema.validate(schema)
         guard violations.isEmpty else { return violations }
         do {
-            _ = try JSONSchema(schema)
+            let compiled = try JSONSchema(schema)
+            let limit = JSONSchemaLimits.maxStaticEvaluations
+            guard compiled.worstCaseEvaluations(cap: limit + 1) <= limit else {
+                return [
+                    JSONSchemaViolation(
+                        instanceLocation: "", keywordLocation: "", keyword: "$ref",
+                        message:
+                            "the schema is too expensive to evaluate: one value can need more than \(limit) "
+                            + "subschema evaluations (references or allOf/anyOf/oneOf that fan out at every step)")
+                ]
+            }
             return []
         } catch {
             return [

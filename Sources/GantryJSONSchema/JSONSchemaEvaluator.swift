@@ -1,3 +1,4 @@
+import Foundation
 import GantryCore
 
 /// Runs a compiled schema against one instance. One evaluator serves one `validate`/`isValid`
@@ -21,15 +22,30 @@ struct JSONSchemaEvaluator {
     private var schemaPath: [String] = []
     private var dynamicScope: [Int] = []
     private var activeReferences: [(node: Int, depth: Int)] = []
+    /// The work and time left to this validation, when it is bounded.
+    private var budget: Budget?
+    /// Set once the budget ran out: from then on every check fails at once and nothing is recorded.
+    private(set) var exceeded: JSONSchemaLimitExceeded?
 
-    init(program: JSONSchemaProgram, recording: Bool) {
+    private struct Budget {
+        let limits: JSONSchemaLimits
+        let deadline: ContinuousClock.Instant
+        var remaining: Int
+        /// Work done since the clock was last read; reading it on every step would cost more than the step.
+        var sinceClockCheck = 0
+    }
+
+    init(program: JSONSchemaProgram, recording: Bool, limits: JSONSchemaLimits? = nil) {
         self.program = program
         self.recording = recording
+        self.budget = limits.map { limits in
+            Budget(limits: limits, deadline: .now + limits.timeLimit, remaining: limits.maxEvaluations)
+        }
     }
 
     mutating func evaluateRoot(_ instance: JSONValue) -> Bool {
         let valid = evaluate(node: program.root, instance, annotate: false).valid
-        if !valid && recording && violations.isEmpty {
+        if !valid && recording && violations.isEmpty && exceeded == nil {
             report("$schema", "value does not match the schema")
         }
         return valid
@@ -38,6 +54,7 @@ struct JSONSchemaEvaluator {
     // MARK: Nodes
 
     private mutating func evaluate(node index: Int, _ instance: JSONValue, annotate: Bool) -> Outcome {
+        guard spend() else { return (false, .none) }
         let node = program.nodes[index]
         switch node.body {
         case .always(let accepts):
@@ -82,6 +99,50 @@ struct JSONSchemaEvaluator {
 
     private func isFalseSchema(_ child: JSONSchemaChild) -> Bool {
         if case .always(false) = program.nodes[child.node].body { return true }
+        return false
+    }
+
+    // MARK: Budget
+
+    /// Takes `units` of work from the budget; false once it is spent (or the time is up).
+    private mutating func spend(_ units: Int = 1) -> Bool {
+        guard var current = budget else { return true }
+        guard exceeded == nil else { return false }
+        current.remaining -= units
+        current.sinceClockCheck += units
+        defer { budget = current }
+        if current.remaining < 0 {
+            stop(.evaluations(current.limits.maxEvaluations))
+            return false
+        }
+        if current.sinceClockCheck >= 1024 {
+            current.sinceClockCheck = 0
+            if ContinuousClock.now >= current.deadline {
+                stop(.time(current.limits.timeLimit))
+                return false
+            }
+        }
+        return true
+    }
+
+    private mutating func stop(_ limit: JSONSchemaLimitExceeded.Limit) {
+        exceeded = JSONSchemaLimitExceeded(limit: limit)
+        recording = false
+    }
+
+    /// A pattern match within the budget's deadline: a backtracking pattern is stopped, not waited for.
+    private mutating func matches(_ pattern: JSONSchemaPattern, _ text: String) -> Bool {
+        guard let budget else { return pattern.matches(text) }
+        guard exceeded == nil, spend() else { return false }
+        guard let matched = pattern.matches(text, until: budget.deadline) else {
+            stop(.time(budget.limits.timeLimit))
+            return false
+        }
+        return matched
+    }
+
+    private mutating func matchesAny(_ patterns: [JSONSchemaPattern], _ text: String) -> Bool {
+        for pattern in patterns where matches(pattern, text) { return true }
         return false
     }
 
@@ -314,7 +375,7 @@ struct JSONSchemaEvaluator {
             }
         case .patternProperties(let patterns):
             for name in keys(of: members) {
-                for (pattern, child) in patterns where pattern.matches(name) {
+                for (pattern, child) in patterns where matches(pattern, name) {
                     if collect { evaluated.properties.insert(name) }
                     if let value = members[name], !evaluate(child, value, at: .key(name)) {
                         valid = false
@@ -324,7 +385,7 @@ struct JSONSchemaEvaluator {
             }
         case .additionalProperties(let additional):
             for name in keys(of: members)
-            where !additional.declared.contains(name) && !additional.patterns.contains(where: { $0.matches(name) }) {
+            where !additional.declared.contains(name) && !matchesAny(additional.patterns, name) {
                 if collect { evaluated.properties.insert(name) }
                 guard let value = members[name], !checkMember(additional.child, "additionalProperties", name, value)
                 else { continue }
@@ -479,9 +540,11 @@ struct JSONSchemaEvaluator {
                 report("minLength", "string is \(length) characters long, shorter than the minimum \(limit)")
                 return false
             }
-        case .pattern(let pattern) where !pattern.matches(text):
-            report("pattern", "string does not match the pattern \"\(pattern.source)\"")
-            return false
+        case .pattern(let pattern):
+            guard matches(pattern, text) else {
+                report("pattern", "string does not match the pattern \"\(pattern.source)\"")
+                return false
+            }
         default:
             break
         }
@@ -497,6 +560,7 @@ struct JSONSchemaEvaluator {
             report("minItems", "array has \(items.count) items, fewer than the minimum \(limit)")
         case .uniqueItems:
             for later in items.indices {
+                guard spend(later) else { return false }
                 for earlier in 0..<later where items[earlier].isJSONEqual(items[later]) {
                     report("uniqueItems", "items at index \(earlier) and \(later) are equal")
                     return false
@@ -543,7 +607,7 @@ struct JSONSchemaEvaluator {
     // MARK: Reporting
 
     private mutating func report(_ keyword: String, _ message: @autoclosure () -> String) {
-        guard recording else { return }
+        guard recording, exceeded == nil else { return }
         violations.append(
             JSONSchemaViolation(
                 instanceLocation: instanceLocation(), keywordLocation: schemaPath.joined() + "/" + keyword,

@@ -23,6 +23,25 @@ struct JSONSchemaPattern: Sendable {
         return expression.firstMatch(in: text, options: [], range: range) != nil
     }
 
+    /// The same search, given up at `deadline`: nil when it was (ICU reports progress during
+    /// long matches, so a pattern that backtracks exponentially is stopped within milliseconds).
+    func matches(_ text: String, until deadline: ContinuousClock.Instant) -> Bool? {
+        guard ContinuousClock.now < deadline else { return nil }
+        let range = NSRange(location: 0, length: text.utf16.count)
+        var found = false
+        var timedOut = false
+        expression.enumerateMatches(in: text, options: [.reportProgress], range: range) { result, _, stop in
+            if result != nil {
+                found = true
+                stop.pointee = true
+            } else if ContinuousClock.now >= deadline {
+                timedOut = true
+                stop.pointee = true
+            }
+        }
+        return found || !timedOut ? found : nil
+    }
+
     /// Rewrites ECMA-262 constructs that ICU reads differently:
     /// - `\d`, `\w` (and negations) are ASCII-only in ECMA-262 but Unicode-wide in ICU;
     /// - `\s` also matches U+FEFF in ECMA-262;

@@ -190,6 +190,8 @@ public struct GantryApplication: Sendable {
                 configuration: SSHGatewayConfiguration(
                     host: sshHost, port: configuration.sshPort, hostKey: hostKey,
                     idleTimeout: .milliseconds(Int(configuration.sshIdleTimeoutSeconds * 1000)),
+                    loginGraceTime: .milliseconds(Int(configuration.sshLoginGraceSeconds * 1000)),
+                    startups: configuration.sshStartups,
                     targetKeepAliveInterval: .milliseconds(
                         Int(min(60, max(1, configuration.sshTTLGraceSeconds / 4)) * 1000))),
                 access: ShellAccessService(store: store, runtimes: runtimes, sessions: sessions, logger: logger),

@@ -2,6 +2,7 @@ import Foundation
 import GantryCore
 import GantryServices
 import Logging
+import SSHGateway
 
 /// Every setting of `gantry serve`, read from `GANTRY_*` environment variables, optionally from
 /// a `KEY=value` file named by `GANTRY_CONFIG_FILE` (the environment wins), and validated once at
@@ -73,6 +74,10 @@ public struct GantryConfiguration: Sendable {
     public var secureCookies: Bool
     /// Linked from the dashboard when set.
     public var rayDashboardURL: String?
+    /// SSH connections that have not signed in this long are closed.
+    public var sshLoginGraceSeconds: Double = 60
+    /// Limits on SSH connections that have not signed in yet (OpenSSH's MaxStartups).
+    public var sshStartups = SSHStartupLimits()
 
     public enum LogFormat: String, Sendable {
         case json
@@ -151,6 +156,18 @@ public struct GantryConfiguration: Sendable {
         Setting(
             key: "GANTRY_SSH_IDLE_TIMEOUT", defaultValue: "15m",
             meaning: "SSH connections without traffic for this long are closed (0 disables)."),
+        Setting(
+            key: "GANTRY_SSH_LOGIN_GRACE", defaultValue: "60s",
+            meaning: "SSH connections that have not signed in this long are closed (and their address refused a while)."
+        ),
+        Setting(
+            key: "GANTRY_SSH_MAX_STARTUPS", defaultValue: "100:30:300",
+            meaning:
+                "start:rate:full for connections not signed in yet: past start, rate % of new ones are dropped, rising to all at full."
+        ),
+        Setting(
+            key: "GANTRY_SSH_PER_SOURCE_MAX_STARTUPS", defaultValue: "10",
+            meaning: "Connections not signed in yet that one address may hold."),
         Setting(
             key: "GANTRY_NVIDIA_SMI", defaultValue: "nvidia-smi",
             meaning: "nvidia-smi executable (name on PATH or path); none means no GPUs, not an error."),
@@ -282,7 +299,7 @@ public struct GantryConfiguration: Sendable {
             }
             return (text, nil)
         }
-        let configuration = GantryConfiguration(
+        var configuration = GantryConfiguration(
             dataDirectory: reader.string("GANTRY_DATA_DIR") ?? "./.gantry",
             databaseURL: reader.string("GANTRY_DATABASE_URL"),
             dockerHost: reader.string("GANTRY_DOCKER_HOST") ?? "unix:///var/run/docker.sock",
@@ -348,6 +365,14 @@ public struct GantryConfiguration: Sendable {
                 "GANTRY_DASHBOARD_SESSION_TTL", default: 43_200, range: 60...31_536_000),
             secureCookies: reader.bool("GANTRY_SECURE_COOKIES", default: false),
             rayDashboardURL: reader.string("GANTRY_RAY_DASHBOARD_URL"))
+        configuration.sshLoginGraceSeconds = reader.duration("GANTRY_SSH_LOGIN_GRACE", default: 60, range: 1...3600)
+        if let (start, rate, full) = reader.maxStartups("GANTRY_SSH_MAX_STARTUPS") {
+            configuration.sshStartups.start = start
+            configuration.sshStartups.rate = rate
+            configuration.sshStartups.full = full
+        }
+        configuration.sshStartups.perSource = reader.int(
+            "GANTRY_SSH_PER_SOURCE_MAX_STARTUPS", default: 10, range: 1...100_000)
         problems += reader.problems
         if configuration.portRange.upperBound < configuration.portRange.lowerBound {
             problems.append("GANTRY_PORT_RANGE_END must not be below GANTRY_PORT_RANGE_START")
@@ -433,6 +458,28 @@ public struct GantryConfiguration: Sendable {
                 problems.append("\(key) must be true or false, got '\(text)'")
                 return fallback
             }
+        }
+
+        /// OpenSSH's `MaxStartups` form: `start:rate:full`, or one number for `full` with no early drops.
+        mutating func maxStartups(_ key: String) -> (start: Int, rate: Int, full: Int)? {
+            guard let text = string(key) else { return nil }
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+            switch parts.count {
+            case 1:
+                if let full = parts[0], full >= 1 { return (full, 100, full) }
+            case 3:
+                if let start = parts[0], let rate = parts[1], let full = parts[2], start >= 1, full >= start,
+                    (0...100).contains(rate)
+                {
+                    return (start, rate, full)
+                }
+            default:
+                break
+            }
+            problems.append(
+                "\(key) must be start:rate:full (e.g. 100:30:300, rate a percentage, full at least start) "
+                    + "or one number, got '\(text)'")
+            return nil
         }
 
         /// `90`, `90s`, `5m`, `1h` or `250ms`, in seconds.

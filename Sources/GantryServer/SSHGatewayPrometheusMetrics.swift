@@ -29,6 +29,15 @@ struct SSHGatewayPrometheusMetrics: SSHGatewayMetrics {
 
     func loginRefused() { counter("logins_refused_total", "SSH logins refused.").increment() }
 
+    func connectionRefused(reason: String) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "gantry", subsystem: "ssh", metricName: "connections_refused_total", unitName: "",
+                helpText: "SSH connections refused by a connection limit, by reason."),
+            labels: [("reason", reason)]
+        ).increment()
+    }
+
     func bytesReceived(_ count: Int) {
         counter("received_bytes_total", "Bytes from SSH clients into containers.").increment(by: Int64(count))
     }

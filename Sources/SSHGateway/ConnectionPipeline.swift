@@ -30,6 +30,7 @@ struct ConnectionPipeline: Sendable {
         try operations.addHandler(
             ConnectionTimeoutHandler(
                 loginGraceTime: TimeAmount(max(configuration.loginGraceTime, .seconds(1))),
+                versionExchangeTimeout: TimeAmount(max(configuration.versionExchangeTimeout, .milliseconds(100))),
                 idleTimeout: configuration.idleTimeout > .zero ? TimeAmount(configuration.idleTimeout) : nil,
                 connection: connection))
         try operations.addHandler(ssh)

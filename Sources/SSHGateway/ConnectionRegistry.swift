@@ -4,44 +4,95 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// The gateway's open connections: enforces the connection limit, closes the connections of
-/// users who lost access, and lets shutdown close them all.
+/// The gateway's open connections: enforces the connection limit and the limits on connections
+/// that have not signed in (`SSHStartupLimits`), keeps the penalties of addresses whose
+/// connections never signed in, closes the connections of users who lost access, and lets
+/// shutdown close them all.
 final class ConnectionRegistry: Sendable {
     private struct Entry {
         let channel: any Channel
+        let source: String
         var connection: GatewayConnection?
+
+        var signedIn: Bool { connection?.grant != nil }
     }
 
     private struct State {
         var entries: [ObjectIdentifier: Entry] = [:]
         var accepting = true
         var admitted = 0
+        /// Until when each penalised source address is refused.
+        var penalties: [String: ContinuousClock.Instant] = [:]
     }
+
+    /// Penalties kept at most; expired ones are dropped first, then the soonest to expire.
+    private static let maximumPenalties = 65_536
 
     private let limit: Int
+    private let startups: SSHStartupLimits
+    private let roll: @Sendable () -> Int
     private let state = Mutex(State())
 
-    init(limit: Int) {
+    init(
+        limit: Int, startups: SSHStartupLimits = SSHStartupLimits(),
+        roll: @escaping @Sendable () -> Int = { Int.random(in: 0..<100) }
+    ) {
         self.limit = limit
+        self.startups = startups
+        self.roll = roll
     }
 
-    /// Adds `channel` unless the gateway is full or shutting down, and returns its number for
-    /// logs; it leaves again when it closes.
-    func admit(_ channel: any Channel) -> Int? {
-        let number = state.withLock { state -> Int? in
-            guard state.accepting, state.entries.count < limit else {
-                return nil
+    /// Adds `channel`, from `source` (its address without the port), unless a limit refuses it;
+    /// returns its number for logs. It leaves again when it closes, and a source whose
+    /// connection ran out the login grace is penalised then.
+    func admit(_ channel: any Channel, source: String) -> Result<Int, SSHStartupLimits.Refusal> {
+        let now = ContinuousClock.now
+        let roll = roll()
+        let outcome = state.withLock { state -> Result<Int, SSHStartupLimits.Refusal> in
+            guard state.accepting else { return .failure(.shuttingDown) }
+            guard state.entries.count < limit else { return .failure(.tooManyConnections) }
+            var unauthenticated = 0
+            var fromSource = 0
+            for entry in state.entries.values where !entry.signedIn {
+                unauthenticated += 1
+                if entry.source == source { fromSource += 1 }
             }
-            state.entries[ObjectIdentifier(channel)] = Entry(channel: channel)
+            let penalised = state.penalties[source].map { $0 > now } ?? false
+            if let refusal = startups.refusal(
+                unauthenticated: unauthenticated, fromSource: fromSource, penalised: penalised, roll: roll)
+            {
+                return .failure(refusal)
+            }
+            state.entries[ObjectIdentifier(channel)] = Entry(channel: channel, source: source)
             state.admitted += 1
-            return state.admitted
+            return .success(state.admitted)
         }
-        if number != nil {
-            channel.closeFuture.whenComplete { _ in
-                self.state.withLock { _ = $0.entries.removeValue(forKey: ObjectIdentifier(channel)) }
-            }
+        if case .success = outcome {
+            channel.closeFuture.whenComplete { _ in self.closed(channel) }
         }
-        return number
+        return outcome
+    }
+
+    private func closed(_ channel: any Channel) {
+        state.withLock { state in
+            guard let entry = state.entries.removeValue(forKey: ObjectIdentifier(channel)),
+                entry.connection?.loginTimedOut == true
+            else { return }
+            penalise(entry.source, in: &state)
+        }
+    }
+
+    private func penalise(_ source: String, in state: inout State) {
+        let now = ContinuousClock.now
+        let current = max(state.penalties[source] ?? now, now)
+        state.penalties[source] = min(current + startups.graceExceededPenalty, now + startups.maximumPenalty)
+        guard state.penalties.count > Self.maximumPenalties else { return }
+        state.penalties = state.penalties.filter { $0.value > now }
+        while state.penalties.count > Self.maximumPenalties,
+            let soonest = state.penalties.min(by: { $0.value < $1.value })
+        {
+            state.penalties.removeValue(forKey: soonest.key)
+        }
     }
 
     /// Links an admitted channel to what the gateway knows about its connection.

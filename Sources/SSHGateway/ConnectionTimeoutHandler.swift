@@ -1,8 +1,8 @@
 import Logging
 import NIOCore
 
-/// Closes a connection that has not signed in within the login grace time, or that has been idle
-/// for the idle timeout once signed in.
+/// Closes a connection that has sent nothing within the version-exchange timeout, that has not
+/// signed in within the login grace time, or that has been idle for the idle timeout once signed in.
 ///
 /// Idle means no channel data and no channel requests either way: window adjustments and client
 /// keepalives do not keep an abandoned shell open. Rather than a periodic tick, it sleeps until
@@ -11,14 +11,21 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let loginGraceTime: TimeAmount
+    private let versionExchangeTimeout: TimeAmount
+    /// Whether the client has sent anything yet (its version line comes first).
+    private var heardFrom = false
     /// `nil`: signed-in connections may stay idle for ever.
     private let idleTimeout: TimeAmount?
     private let connection: GatewayConnection
     private let openedAt = NIODeadline.now()
     private var check: Scheduled<Void>?
 
-    init(loginGraceTime: TimeAmount, idleTimeout: TimeAmount?, connection: GatewayConnection) {
+    init(
+        loginGraceTime: TimeAmount, versionExchangeTimeout: TimeAmount, idleTimeout: TimeAmount?,
+        connection: GatewayConnection
+    ) {
         self.loginGraceTime = loginGraceTime
+        self.versionExchangeTimeout = min(versionExchangeTimeout, loginGraceTime)
         self.idleTimeout = idleTimeout
         self.connection = connection
     }
@@ -38,6 +45,11 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        heardFrom = true
+        context.fireChannelRead(data)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         cancel()
         context.fireChannelInactive()
@@ -46,7 +58,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     /// When the connection is due to be closed, as things stand; `nil` if never.
     private var deadline: NIODeadline? {
         guard connection.grant != nil else {
-            return openedAt + loginGraceTime
+            return openedAt + (heardFrom ? loginGraceTime : versionExchangeTimeout)
         }
         return idleTimeout.map { connection.lastActivity + $0 }
     }
@@ -77,8 +89,15 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
             return
         }
         if connection.grant == nil {
-            connection.logger.info(
-                "ssh login timed out", metadata: ["login_grace_s": "\(loginGraceTime.nanoseconds / 1_000_000_000)"])
+            connection.markLoginTimedOut()
+            if heardFrom {
+                connection.logger.info(
+                    "ssh login timed out", metadata: ["login_grace_s": "\(loginGraceTime.nanoseconds / 1_000_000_000)"])
+            } else {
+                connection.logger.info(
+                    "ssh connection sent nothing, closing",
+                    metadata: ["timeout_ms": "\(versionExchangeTimeout.nanoseconds / 1_000_000)"])
+            }
         } else {
             connection.logger.info(
                 "ssh connection idle, closing",

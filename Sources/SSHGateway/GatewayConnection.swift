@@ -22,6 +22,7 @@ final class GatewayConnection: Sendable {
     private let lastActivityNanoseconds: Atomic<UInt64>
     private let bytesIn = Atomic<Int>(0)
     private let bytesOut = Atomic<Int>(0)
+    private let timedOutBeforeLogin = Atomic<Bool>(false)
     private let state = Mutex(State())
 
     init(id: Int, remote: String, logger: Logger, metrics: any SSHGatewayMetrics) {
@@ -49,6 +50,15 @@ final class GatewayConnection: Sendable {
             }
         }
         return logger
+    }
+
+    /// Whether the connection was closed for not signing in in time: its address is penalised.
+    var loginTimedOut: Bool {
+        timedOutBeforeLogin.load(ordering: .relaxed)
+    }
+
+    func markLoginTimedOut() {
+        timedOutBeforeLogin.store(true, ordering: .relaxed)
     }
 
     /// The grant of the login that succeeded, once one has.

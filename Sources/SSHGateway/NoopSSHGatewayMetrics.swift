@@ -5,6 +5,7 @@ public struct NoopSSHGatewayMetrics: SSHGatewayMetrics {
     public func connectionOpened() {}
     public func connectionClosed() {}
     public func loginRefused() {}
+    public func connectionRefused(reason: String) {}
     public func bytesReceived(_ count: Int) {}
     public func bytesSent(_ count: Int) {}
 }

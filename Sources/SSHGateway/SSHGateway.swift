@@ -21,7 +21,8 @@ public final class SSHGateway: Sendable {
     public enum GatewayError: Error, Equatable {
         /// `start()` after an earlier `start()` or `shutdown()`.
         case alreadyStarted
-        case tooManyConnections
+        /// A new connection was refused by a connection limit.
+        case refused(SSHStartupLimits.Refusal)
     }
 
     private enum Listener {
@@ -51,7 +52,7 @@ public final class SSHGateway: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
-        self.registry = ConnectionRegistry(limit: configuration.maxConnections)
+        self.registry = ConnectionRegistry(limit: configuration.maxConnections, startups: configuration.startups)
     }
 
     /// Starts listening and returns the bound address (with the chosen port when configured with 0).
@@ -159,9 +160,17 @@ public final class SSHGateway: Sendable {
         let (registry, logger, metrics) = (registry, logger, metrics)
         return bootstrap.childChannelInitializer { channel in
             let remote = Self.describe(channel.remoteAddress)
-            guard let number = registry.admit(channel) else {
-                logger.warning("ssh connection refused: too many connections", metadata: ["ssh.remote": "\(remote)"])
-                return channel.eventLoop.makeFailedFuture(GatewayError.tooManyConnections)
+            let number: Int
+            switch registry.admit(channel, source: channel.remoteAddress?.ipAddress ?? remote) {
+            case .success(let admitted):
+                number = admitted
+            case .failure(let refusal):
+                metrics.connectionRefused(reason: refusal.rawValue)
+                // Refusals come in floods during an attack: one line each at notice, not warning.
+                logger.notice(
+                    "ssh connection refused: \(refusal.explanation)",
+                    metadata: ["ssh.remote": "\(remote)", "reason": "\(refusal.rawValue)"])
+                return channel.eventLoop.makeFailedFuture(GatewayError.refused(refusal))
             }
             let connection = GatewayConnection(id: number, remote: remote, logger: logger, metrics: metrics)
             registry.attach(connection, to: channel)

@@ -12,6 +12,12 @@ public struct SSHGatewayConfiguration: Sendable {
     public var idleTimeout: Duration
     /// A connection that has not signed in this long after connecting is closed.
     public var loginGraceTime: Duration
+    /// A connection that has sent nothing (not even its version line) this long after
+    /// connecting is closed: real clients speak first within milliseconds.
+    public var versionExchangeTimeout: Duration
+    /// Limits on connections that have not signed in yet (OpenSSH's `MaxStartups` and
+    /// per-source penalties), so idle connections cannot lock users out.
+    public var startups: SSHStartupLimits
     /// TCP keepalive probe interval for dead-peer detection; `.zero` disables.
     ///
     /// nio-ssh 0.15.1 offers no public way for a server to send `keepalive@openssh.com` global or
@@ -41,6 +47,8 @@ public struct SSHGatewayConfiguration: Sendable {
         hostKey: NIOSSHPrivateKey,
         idleTimeout: Duration = .seconds(15 * 60),
         loginGraceTime: Duration = .seconds(60),
+        versionExchangeTimeout: Duration = .seconds(10),
+        startups: SSHStartupLimits = SSHStartupLimits(),
         tcpKeepAliveInterval: Duration = .seconds(30),
         tcpKeepAliveProbes: Int = 4,
         targetKeepAliveInterval: Duration = .seconds(60),
@@ -54,6 +62,8 @@ public struct SSHGatewayConfiguration: Sendable {
         self.hostKey = hostKey
         self.idleTimeout = idleTimeout
         self.loginGraceTime = loginGraceTime
+        self.versionExchangeTimeout = versionExchangeTimeout
+        self.startups = startups
         self.tcpKeepAliveInterval = tcpKeepAliveInterval
         self.tcpKeepAliveProbes = tcpKeepAliveProbes
         self.targetKeepAliveInterval = targetKeepAliveInterval
@@ -70,6 +80,8 @@ public struct SSHGatewayConfiguration: Sendable {
         hostKey: SSHHostKey,
         idleTimeout: Duration = .seconds(15 * 60),
         loginGraceTime: Duration = .seconds(60),
+        versionExchangeTimeout: Duration = .seconds(10),
+        startups: SSHStartupLimits = SSHStartupLimits(),
         tcpKeepAliveInterval: Duration = .seconds(30),
         tcpKeepAliveProbes: Int = 4,
         targetKeepAliveInterval: Duration = .seconds(60),
@@ -80,9 +92,10 @@ public struct SSHGatewayConfiguration: Sendable {
     ) {
         self.init(
             host: host, port: port, hostKey: hostKey.privateKey, idleTimeout: idleTimeout,
-            loginGraceTime: loginGraceTime,
+            loginGraceTime: loginGraceTime, versionExchangeTimeout: versionExchangeTimeout, startups: startups,
             tcpKeepAliveInterval: tcpKeepAliveInterval, tcpKeepAliveProbes: tcpKeepAliveProbes,
-            targetKeepAliveInterval: targetKeepAliveInterval, maxConnections: maxConnections,
+            targetKeepAliveInterval: targetKeepAliveInterval, accessRecheckInterval: accessRecheckInterval,
+            maxConnections: maxConnections,
             maxAuthAttempts: maxAuthAttempts, maximumPacketSize: maximumPacketSize)
     }
 }

@@ -7,6 +7,8 @@ public protocol SSHGatewayMetrics: Sendable {
     func connectionClosed()
     /// One refused signed login attempt (a client trying several keys counts once per key).
     func loginRefused()
+    /// A new connection refused by a limit (`SSHStartupLimits.Refusal`'s raw value).
+    func connectionRefused(reason: String)
     /// Channel data from clients, in bytes.
     func bytesReceived(_ count: Int)
     /// Channel data to clients, in bytes.

@@ -36,6 +36,26 @@ import Testing
         }
     }
 
+    @Test func sshStartupLimitsParseInOpenSSHForm() throws {
+        let defaults = try GantryConfiguration.load(environment: [:])
+        #expect(
+            defaults.sshStartups.start == 100 && defaults.sshStartups.rate == 30 && defaults.sshStartups.full == 300)
+        #expect(defaults.sshStartups.perSource == 10 && defaults.sshLoginGraceSeconds == 60)
+        let custom = try GantryConfiguration.load(environment: [
+            "GANTRY_SSH_MAX_STARTUPS": "10:50:40", "GANTRY_SSH_PER_SOURCE_MAX_STARTUPS": "3",
+            "GANTRY_SSH_LOGIN_GRACE": "20s",
+        ])
+        #expect(custom.sshStartups.start == 10 && custom.sshStartups.rate == 50 && custom.sshStartups.full == 40)
+        #expect(custom.sshStartups.perSource == 3 && custom.sshLoginGraceSeconds == 20)
+        let single = try GantryConfiguration.load(environment: ["GANTRY_SSH_MAX_STARTUPS": "25"])
+        #expect(single.sshStartups.start == 25 && single.sshStartups.full == 25)
+        for bad in ["10:30", "10:130:40", "40:30:10", "x", "0"] {
+            #expect(throws: GantryConfiguration.Invalid.self, "\(bad)") {
+                try GantryConfiguration.load(environment: ["GANTRY_SSH_MAX_STARTUPS": bad])
+            }
+        }
+    }
+
     @Test func everyProblemIsReportedAtOnce() {
         #expect {
             try GantryConfiguration.load(environment: [

@@ -112,6 +112,19 @@ struct JobAPITests {
             #expect(tooLarge.status == .contentTooLarge, "\(tooLarge.status)")
             #expect(tooLarge.errorCode == "input_too_large")
 
+            // A pattern that backtracks exponentially on this value: stopped at the time limit,
+            // a 400 saying why, and nothing queued.
+            try await gantry.registerPlugin(
+                "matcher", image: "gantry/classifier:1.0.0", token: admin,
+                input: ["type": "object", "properties": ["name": ["type": "string", "pattern": "^(a+)+$"]]])
+            let started = ContinuousClock.now
+            let backtracking = try await gantry.submitJob(
+                "matcher", input: ["name": String(repeating: "a", count: 40) + "b"], token: alice.token)
+            #expect(backtracking.status == .badRequest, "\(backtracking.text)")
+            #expect(backtracking.errorCode == "input_too_complex", "\(backtracking.text)")
+            #expect((backtracking.json["detail"] as? String ?? "").contains("took longer than 500 ms"))
+            #expect(ContinuousClock.now - started < .seconds(10))
+
             let total = try await gantry.request(.get, "/api/v1/jobs", token: admin)["total"] as? Int
             #expect(total == 0)
         }

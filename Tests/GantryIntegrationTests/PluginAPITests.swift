@@ -78,11 +78,19 @@ struct PluginAPITests {
                     "invalid_request"
                 ),
                 (["name": "s", "version": "1"], "invalid_request"),
+                (
+                    ["name": "s", "version": "1", "docker_image_url": "x/y:1", "input_schema": Self.doublingSchema],
+                    "invalid_schema"
+                ),
             ] as [([String: Any], String)] {
                 let refused = try await gantry.request(.post, "/api/v1/plugins", token: admin, json: body)
                 #expect(refused.status == .badRequest, "\(body): \(refused.text)")
                 #expect(refused.errorCode == expected, "\(body): \(refused.text)")
             }
+            let expensive = try await gantry.request(
+                .post, "/api/v1/plugins", token: admin,
+                json: ["name": "s", "version": "1", "docker_image_url": "x/y:1", "input_schema": Self.doublingSchema])
+            #expect(expensive.json["detail"].map { "\($0)" }?.contains("too expensive to evaluate") == true)
             let schemaError = try await gantry.request(
                 .post, "/api/v1/plugins", token: admin,
                 json: ["name": "s", "version": "1", "docker_image_url": "x/y:1", "input_schema": ["type": 12]])
@@ -95,5 +103,14 @@ struct PluginAPITests {
             #expect(try await gantry.request(.get, "/api/v1/plugins", token: admin)["total"] as? Int == 1)
             #expect(try await gantry.request(.get, "/api/v1/plugins").status == .unauthorized)
         }
+    }
+
+    /// 24 chained definitions, each an allOf of two references to the next: 2^24 evaluations.
+    static var doublingSchema: [String: Any] {
+        var definitions: [String: Any] = ["d24": ["type": "integer"]]
+        for step in 0..<24 {
+            definitions["d\(step)"] = ["allOf": [["$ref": "#/$defs/d\(step + 1)"], ["$ref": "#/$defs/d\(step + 1)"]]]
+        }
+        return ["$ref": "#/$defs/d0", "$defs": definitions]
     }
 }

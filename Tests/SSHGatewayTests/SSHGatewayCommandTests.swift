@@ -97,11 +97,14 @@ struct SSHGatewayCommandTests {
         }
     }
 
+    /// Fifty logins from one address at once: a burst beyond the default startup limits, which
+    /// a host that bursts like this raises.
     @Test func runsFiftyCommandsAtOnce() async throws {
         try await TestDirectory.with { directory in
             let key = try await ClientKey.generate(.ed25519, named: "alice", in: directory)
             let access = FakeShellAccess(keys: ["alice": [key.blob]])
-            try await GatewayHarness.with(access, in: directory) { gateway in
+            let burst = SSHStartupLimits(perSource: 64, start: 64, full: 128)
+            try await GatewayHarness.with(access, in: directory, configure: { $0.startups = burst }) { gateway in
                 let results = try await withThrowingTaskGroup(of: (Int, CommandResult).self) { group in
                     for index in 0..<50 {
                         group.addTask {

@@ -178,6 +178,15 @@ struct SSHGatewayLifecycleTests {
                 let started = ContinuousClock.now
                 try await channel.closeFuture.get()
                 #expect(ContinuousClock.now - started < .seconds(10))
+                #expect(try await eventually { gateway.logs.first("ssh connection sent nothing, closing") != nil })
+
+                // One that sends its version line and then stalls runs out the login grace.
+                // (From another loopback address: the first one's address is now penalised.)
+                let stalled = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .bind(to: try SocketAddress(ipAddress: "127.0.0.7", port: 0))
+                    .connect(host: "127.0.0.1", port: gateway.port).get()
+                try await stalled.writeAndFlush(ByteBuffer(string: "SSH-2.0-Stalled_1.0\r\n"))
+                try await stalled.closeFuture.get()
                 #expect(try await eventually { gateway.logs.first("ssh login timed out") != nil })
             }
         }

@@ -80,7 +80,7 @@ public struct UserService: Sendable {
         }
         let admin = User(
             email: "admin@gantry.local", username: "admin", fullName: "Administrator", role: .admin,
-            passwordHash: hasher.hash(password))
+            passwordHash: await hasher.hash(password))
         do {
             try await store.createUser(admin)
         } catch StoreError.duplicate {
@@ -104,11 +104,12 @@ public struct UserService: Sendable {
     public func verifyCredentials(usernameOrEmail: String, password: String) async throws -> User {
         let login = usernameOrEmail.trimmingCharacters(in: .whitespaces)
         guard !login.isEmpty, !password.isEmpty else { throw GantryError.invalid("username and password are required") }
-        guard let user = try await store.user(usernameOrEmail: login.lowercased()),
-            hasher.verify(password, hash: user.passwordHash)
-        else {
-            throw GantryError(.unauthorized, code: "invalid_credentials", detail: "incorrect username or password")
+        let refusal = GantryError(.unauthorized, code: "invalid_credentials", detail: "incorrect username or password")
+        guard let user = try await store.user(usernameOrEmail: login.lowercased()) else {
+            await hasher.verifyAgainstNothing(password)
+            throw refusal
         }
+        guard await hasher.verify(password, hash: user.passwordHash) else { throw refusal }
         guard user.isActive else {
             throw GantryError(.unauthorized, code: "user_inactive", detail: "this account is deactivated")
         }
@@ -155,7 +156,7 @@ public struct UserService: Sendable {
         guard new.fullName.count <= 200 else { throw GantryError.invalid("full_name must be at most 200 characters") }
         let user = User(
             email: email, username: new.username, fullName: new.fullName, role: new.role,
-            passwordHash: hasher.hash(new.password))
+            passwordHash: await hasher.hash(new.password))
         do {
             try await store.createUser(user)
         } catch {

@@ -48,7 +48,7 @@ public struct WebSessionService: Sendable {
         } else {
             let created = User(
                 email: "\(Self.demoUsername)@demo.invalid", username: Self.demoUsername, fullName: "Demo user",
-                role: .user, passwordHash: users.hasher.hash(SecretGenerator.password()))
+                role: .user, passwordHash: await users.hasher.hash(SecretGenerator.password()))
             do {
                 try await store.createUser(created)
                 logger.info("demo user created", metadata: ["user": "\(created.username)"])

@@ -9,7 +9,7 @@ public enum JobAttemptJudgement {
     /// A zero exit with a JSON document on stdout that fits the output schema is a result;
     /// anything else is a failure saying why.
     public static func judge(
-        _ output: JobRunOutput, plugin: Plugin, outputSchema: JSONSchema?
+        _ output: JobRunOutput, plugin: Plugin, outputSchema: JSONSchema?, limits: JSONSchemaLimits = .standard
     ) -> Result<JSONValue, JobFailure> {
         guard let exitCode = output.exitCode else {
             return .failure(JobFailure(.containerError, "the engine did not report the container's exit status"))
@@ -32,7 +32,15 @@ public enum JobAttemptJudgement {
                     exitCode: 0))
         }
         if let outputSchema {
-            let violations = outputSchema.validate(result)
+            let violations: [JSONSchemaViolation]
+            do {
+                violations = try outputSchema.validate(result, limits: limits)
+            } catch {
+                return .failure(
+                    JobFailure(
+                        .invalidOutput, "the result could not be checked against the output schema: \(error)",
+                        exitCode: 0))
+            }
             if let first = violations.first {
                 let more = violations.count > 1 ? " (and \(violations.count - 1) more)" : ""
                 return .failure(

@@ -47,7 +47,24 @@ public struct JobService: Sendable {
             throw GantryError(.notFound, code: "plugin_not_found", detail: "no plugin named '\(pluginName)'")
         }
         if let schema = try schemas.schema(.input, of: plugin) {
-            let violations = schema.validate(input)
+            let limits = settings.validationLimits
+            let checked = await CPUWork.run {
+                Result { () throws(JSONSchemaLimitExceeded) in
+                    try schema.validate(input, limits: limits)
+                }
+            }
+            let violations: [JSONSchemaViolation]
+            switch checked {
+            case .success(let found): violations = found
+            case .failure(let exceeded):
+                logger.notice(
+                    "job input too expensive to check",
+                    metadata: ["plugin": "\(plugin.name)", "user": "\(caller.user.username)", "limit": "\(exceeded)"])
+                throw GantryError(
+                    .invalidInput, code: "input_too_complex",
+                    detail: "input_data could not be checked against the input schema of \(plugin.name) "
+                        + "\(plugin.version): \(exceeded)")
+            }
             if let first = violations.first {
                 throw GantryError(
                     .invalidInput, code: "input_invalid",

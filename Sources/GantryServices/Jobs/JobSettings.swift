@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import GantryJSONSchema
 import GantryPorts
 
 /// How the job queue and its workers behave (`GANTRY_JOB_*`, `GANTRY_RATE_LIMIT_JOBS_PER_MINUTE`).
@@ -32,6 +33,8 @@ public struct JobSettings: Sendable, Equatable {
     public var tmpfsSizeMB: Int
     /// The most stdout kept from one attempt; more fails it as invalid output.
     public var maxOutputBytes: Int
+    /// Work and time one check of an input or a result against its schema may take.
+    public var validationLimits = JSONSchemaLimits.standard
 
     public init(
         concurrency: Int, retry: JobRetryPolicy = JobRetryPolicy(), queueTTL: Duration = .seconds(3600),

@@ -187,7 +187,11 @@ public final class JobWorkerPool: Sendable {
             let output = try await executor.run(
                 job, attempt: job.attempts, plugin: plugin, control: control, progress: { progress.report($0) })
             await progress.flush()
-            return JobAttemptJudgement.judge(output, plugin: plugin, outputSchema: outputSchema)
+            let limits = settings.validationLimits
+            // Parsing and checking up to maxOutputBytes of output is CPU work: off the request pool.
+            return await CPUWork.run {
+                JobAttemptJudgement.judge(output, plugin: plugin, outputSchema: outputSchema, limits: limits)
+            }
         } catch {
             await progress.flush()
             return .failure(error)
