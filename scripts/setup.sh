@@ -2,7 +2,8 @@
 # Prepare this machine (Debian 12) for building, testing and running Gantry:
 #   apt tools, Python's openapi-spec-validator, Docker Engine (dockerd started
 #   in the background, no init system needed), local test images, PostgreSQL, and
-#   the dashboard tests' browser (chromium, chromium-driver, Selenium in .venv-browser).
+#   the dashboard tests' browser (chromium, chromium-driver, Selenium in .venv-browser) and the
+#   API contract test's schemathesis (in .venv-schemathesis).
 # Idempotent and quick when everything is already in place.
 #
 # Usage: scripts/setup.sh [--no-postgres] [--no-browser]
@@ -15,6 +16,8 @@ source "${ROOT}/scripts/lib/ensure-test-images.sh"   # also ensure_docker + comm
 source "${ROOT}/scripts/lib/ensure-postgres.sh"
 # shellcheck source=lib/ensure-browser.sh
 source "${ROOT}/scripts/lib/ensure-browser.sh"
+# shellcheck source=lib/ensure-schemathesis.sh
+source "${ROOT}/scripts/lib/ensure-schemathesis.sh"
 
 with_postgres=1
 with_browser=1
@@ -63,6 +66,7 @@ ensure_docker
 ensure_test_images
 if (( with_browser )); then
   ensure_browser
+  ensure_schemathesis
 fi
 if (( with_postgres )); then
   ensure_postgres

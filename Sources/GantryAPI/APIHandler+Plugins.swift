@@ -15,7 +15,7 @@ extension APIHandler {
 
     public func createPlugin(_ input: Operations.CreatePlugin.Input) async throws -> Operations.CreatePlugin.Output {
         guard case .json(let body) = input.body else { throw GantryError.invalid("expected a JSON body") }
-        let plugin = try await services.plugins.register(PluginManifest(body), by: try await principal())
+        let plugin = try await services.plugins.register(PluginManifest(body.value1), by: try await principal())
         return .created(.init(body: .json(.init(plugin))))
     }
 
@@ -27,7 +27,7 @@ extension APIHandler {
     public func updatePlugin(_ input: Operations.UpdatePlugin.Input) async throws -> Operations.UpdatePlugin.Output {
         guard case .json(let body) = input.body else { throw GantryError.invalid("expected a JSON body") }
         let plugin = try await services.plugins.publish(
-            name: input.path.name, PluginManifest(body), by: try await principal())
+            name: input.path.name, PluginManifest(body.value1), by: try await principal())
         return .ok(.init(body: .json(.init(plugin))))
     }
 

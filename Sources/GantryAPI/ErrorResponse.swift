@@ -20,6 +20,12 @@ public enum ErrorResponse {
         guard let error = error as? ServerError else { return ErrorMapping.gantryError(for: error) }
         if let inner = error.underlyingError as? GantryError { return (inner, true) }
         if let decoding = error.underlyingError as? DecodingError {
+            if let parameter = failedQueryParameter(error) {
+                return (
+                    .invalid("query parameter \(parameter) must be a whole number in the range openapi.yaml gives"),
+                    true
+                )
+            }
             return (.invalid("request body is not valid: \(describe(decoding))"), true)
         }
         if (400..<500).contains(error.httpStatus.code) {
@@ -27,6 +33,22 @@ public enum ErrorResponse {
         }
         return gantryError(for: error.underlyingError)
     }
+
+    /// The integer query parameter whose value is not a 64-bit whole number
+    /// (`skip=99999999999999999999`, `limit=abc`), when that is what failed to decode: the
+    /// decoder's error names no parameter, so the query is read again.
+    static func failedQueryParameter(_ error: ServerError) -> String? {
+        let query = error.request.path.flatMap { $0.split(separator: "?", maxSplits: 1).dropFirst().first } ?? ""
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = parts.first, integerQueryParameters.contains(String(name)) else { continue }
+            if parts.count < 2 || Int(parts[1]) == nil { return String(name) }
+        }
+        return nil
+    }
+
+    /// The integer query parameters openapi.yaml declares.
+    static let integerQueryParameters: Set<String> = ["skip", "limit", "tail"]
 
     static func describe(_ error: DecodingError) -> String {
         switch error {

@@ -13,7 +13,9 @@ struct BenchClient {
         let description: String
     }
 
-    func call(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) async throws -> (Int, [String: Any]) {
+    func call(
+        _ method: HTTPMethod, _ path: String, json: [String: Any]? = nil, using client: HTTPClient = .shared
+    ) async throws -> (Int, [String: Any]) {
         var request = HTTPClientRequest(url: server + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -21,7 +23,7 @@ struct BenchClient {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let response = try await client.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 32 << 20)
         let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
         return (Int(response.status.code), object)

@@ -31,17 +31,21 @@ struct HostileLoadBenchmark: AsyncParsableCommand {
         try await registerBacktrackingPlugin(client)
 
         let idle = try await healthLatencies(for: .seconds(seconds))
-        let (server, bytes, signedIn) = (server, bodyMB << 20, client)
+        // The attack has its own HTTP client and event loop, so the /health sampler measures the
+        // server and not a queue in this process; the body is made once and shared.
+        let attacker = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup(numberOfThreads: 1))
+        let body = ByteBuffer(repeating: UInt8(ascii: " "), count: bodyMB << 20)
+        let (server, signedIn) = (server, client)
         let underAttack = try await withThrowingTaskGroup(of: Void.self) { group in
             let stop = ManagedAtomicFlag()
             for _ in 0..<4 {
                 group.addTask {
-                    while !stop.isSet { _ = await Self.sendOversizedBody(bytes, to: server) }
+                    while !stop.isSet { _ = await Self.sendOversizedBody(body, to: server, with: attacker) }
                 }
             }
             for _ in 0..<3 {
                 group.addTask {
-                    while !stop.isSet { await Self.submitBacktrackingInput(signedIn) }
+                    while !stop.isSet { await Self.submitBacktrackingInput(signedIn, with: attacker) }
                 }
             }
             // Let the attack get going before sampling.
@@ -66,7 +70,7 @@ struct HostileLoadBenchmark: AsyncParsableCommand {
         let before = try residentMegabytes()
         for _ in 0..<25 {
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<4 { group.addTask { _ = await Self.sendOversizedBody(bytes, to: server) } }
+                for _ in 0..<4 { group.addTask { _ = await Self.sendOversizedBody(body, to: server, with: attacker) } }
             }
         }
         let afterBurst = try residentMegabytes()
@@ -77,6 +81,8 @@ struct HostileLoadBenchmark: AsyncParsableCommand {
                 format:
                     "RSS %d s after 100 rejected %d MB requests: %.1f MB (%.1f MB right after)   baseline before: %.1f MB   ratio %.2fx (target <= 1.10)",
                 settle, bodyMB, after, afterBurst, before, after / before))
+
+        try await attacker.shutdown()
 
         if let sshPort, let sshKey {
             try await measureSSHLogin(port: sshPort, key: sshKey)
@@ -111,15 +117,16 @@ struct HostileLoadBenchmark: AsyncParsableCommand {
         return LoadResult(latencies: latencies, seconds: milliseconds(ContinuousClock.now - started) / 1000)
     }
 
-    /// One unauthenticated sign-in with a body of `size` bytes; the status, or nil when the
-    /// server cut the upload short (which is what a 413 sent early does).
-    private static func sendOversizedBody(_ size: Int, to server: String) async -> Int? {
+    /// One unauthenticated sign-in with `body`; the status, or nil when the server cut the
+    /// upload short (which is what a 413 sent early does).
+    private static func sendOversizedBody(_ body: ByteBuffer, to server: String, with client: HTTPClient) async -> Int?
+    {
         var request = HTTPClientRequest(url: server + "/api/v1/auth/token")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(repeating: UInt8(ascii: " "), count: size))
+        request.body = .bytes(body)
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            let response = try await client.execute(request, timeout: .seconds(60))
             _ = try? await response.body.collect(upTo: 1 << 20)
             return Int(response.status.code)
         } catch {
@@ -128,11 +135,11 @@ struct HostileLoadBenchmark: AsyncParsableCommand {
     }
 
     /// A job whose input makes the schema's pattern backtrack exponentially.
-    private static func submitBacktrackingInput(_ client: BenchClient) async {
+    private static func submitBacktrackingInput(_ client: BenchClient, with http: HTTPClient) async {
         let input: [String: Any] = [
             "plugin_name": "bench-backtracking", "input_data": ["name": String(repeating: "a", count: 40) + "b"],
         ]
-        _ = try? await client.call(.POST, "/api/v1/jobs", json: input)
+        _ = try? await client.call(.POST, "/api/v1/jobs", json: input, using: http)
     }
 
     private func residentMegabytes() throws -> Double {

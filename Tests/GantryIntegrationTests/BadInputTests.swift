@@ -114,6 +114,26 @@ import Testing
 
     /// A method a declared path does not have is a 405 that says which it has, never a 404, and
     /// changes nothing.
+    /// A query parameter that is not a whole number is a 400 naming it (not "request body"), and
+    /// a request the spec allows but the state refuses is a 409 that changes nothing.
+    @Test func badQueryParametersAreNamedAndStateRefusalsAre409() async throws {
+        try await TestGantry.run { gantry in
+            let admin = try await gantry.adminToken()
+            for query in ["skip=99999999999999999999", "limit=abc", "skip=1000000001"] {
+                let listed = try await gantry.request(.get, "/api/v1/users?\(query)", token: admin)
+                #expect(listed.status == .badRequest, "\(query)")
+                let name = String(query.prefix { $0 != "=" })
+                #expect(listed.text.contains(name) && !listed.text.contains("body"), "\(query): \(listed.text)")
+            }
+            let me = try await gantry.request(.get, "/api/v1/users/me", token: admin)
+            let id = try #require(me["id"] as? String)
+            let demoted = try await gantry.request(.patch, "/api/v1/users/\(id)", token: admin, json: ["role": "user"])
+            #expect(demoted.status == .conflict)
+            #expect(demoted.errorCode == "self_demotion")
+            #expect(try await gantry.request(.get, "/api/v1/users/me", token: admin)["role"] as? String == "admin")
+        }
+    }
+
     @Test func undeclaredMethodsGet405WithAllow() async throws {
         try await TestGantry.run { gantry in
             let admin = try await gantry.adminToken()

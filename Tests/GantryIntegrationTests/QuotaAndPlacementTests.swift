@@ -74,9 +74,14 @@ import Testing
             #expect(nodes.first?["node"] as? String == "local")
             #expect((nodes.first?["reasons"] as? [String])?.contains { $0.contains("ports") } == true)
 
-            // CPU beyond the largest node is a bad request, not a capacity problem.
-            let huge = try await gantry.launch("huge", token: admin, cpu: 100_000, memoryMB: 16)
-            #expect(huge.status == .badRequest)
+            // Beyond what any instance may ask for is a bad request; beyond the largest node
+            // enrolled is a capacity problem (a bigger node may join).
+            let absurd = try await gantry.launch("absurd", token: admin, cpu: 100_000, memoryMB: 16)
+            #expect(absurd.status == .badRequest)
+            #expect(absurd.text.contains("between 0.1 and 1024"))
+            let huge = try await gantry.launch("huge", token: admin, cpu: 1000, memoryMB: 16)
+            #expect(huge.status == .conflict)
+            #expect(huge.errorCode == "insufficient_capacity")
             #expect(huge.text.contains("largest node"))
         }
     }

@@ -62,20 +62,21 @@ import Testing
         #expect(instance.ownerID == owner.id)
     }
 
-    @Test func cpuOrMemoryAboveTheLargestNodeIsInvalidInput() {
+    /// Well formed, but no enrolled node is that big (a bigger one may join): a capacity conflict.
+    @Test func cpuOrMemoryAboveTheLargestNodeIsInsufficientCapacity() {
         var owner = Fixtures.alice
         owner.quotaOverride = QuotaOverride(cpu: 100, memoryMB: 1_000_000)
         let nodes = [Fixtures.node("a", cpu: 4), Fixtures.node("b", cpu: 8, memoryMB: 32_768)]
         let cpu = #expect(throws: GantryError.self) {
             try decide(request(cpu: 8.5), Fixtures.reservation(owner: owner, nodes: nodes))
         }
-        #expect(cpu?.kind == .invalidInput)
-        #expect(cpu?.detail.contains("at most 8") == true)
+        #expect(cpu?.kind == .insufficientCapacity)
+        #expect(cpu?.detail.contains("the largest node has 8") == true)
         let memory = #expect(throws: GantryError.self) {
             try decide(request(memoryMB: 32_769), Fixtures.reservation(owner: owner, nodes: nodes))
         }
-        #expect(memory?.kind == .invalidInput)
-        #expect(memory?.detail.contains("at most 32768") == true)
+        #expect(memory?.kind == .insufficientCapacity)
+        #expect(memory?.detail.contains("the largest node has 32768 MB") == true)
     }
 
     @Test func placesOnTheNodeWithRoomAndItsAddress() throws {

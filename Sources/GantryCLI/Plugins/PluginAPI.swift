@@ -19,12 +19,16 @@ extension GantryAPIClient {
     /// Registers a new plugin, or with `update` publishes a new version of the one the manifest names.
     func register(_ manifest: PluginManifest, update: Bool) async throws -> Components.Schemas.Plugin {
         if update {
-            switch try await client.updatePlugin(path: .init(name: manifest.name), body: .json(manifest.plugin)) {
+            let version = Components.Schemas.NewPluginVersion(value1: manifest.plugin, value2: .init(value1: .init()))
+            switch try await client.updatePlugin(path: .init(name: manifest.name), body: .json(version)) {
             case .ok(let ok): return try ok.body.json
             default: throw CLIError.unexpectedResponse(Operations.UpdatePlugin.id)
             }
         }
-        switch try await client.createPlugin(body: .json(manifest.plugin)) {
+        // The registration's second part only restates what is required (name, an image).
+        let registration = Components.Schemas.NewPluginRegistration(
+            value1: manifest.plugin, value2: .init(value1: .init()))
+        switch try await client.createPlugin(body: .json(registration)) {
         case .created(let created): return try created.body.json
         default: throw CLIError.unexpectedResponse(Operations.CreatePlugin.id)
         }

@@ -131,8 +131,8 @@ public struct LaunchRequest: Sendable, Equatable {
         guard Identifiers.isValidInstanceName(name) else {
             throw .invalid("name must match ^[a-z0-9][a-z0-9-]{0,62}$")
         }
-        guard cpu.isFinite, cpu >= 0.1 else { throw .invalid("cpu must be at least 0.1") }
-        guard memoryMB >= 16 else { throw .invalid("memory_mb must be at least 16") }
-        guard gpus >= 0 else { throw .invalid("gpus must not be negative") }
+        guard cpu.isFinite, cpu >= 0.1, cpu <= 1024 else { throw .invalid("cpu must be between 0.1 and 1024") }
+        guard (16...4_194_304).contains(memoryMB) else { throw .invalid("memory_mb must be between 16 and 4194304") }
+        guard (0...64).contains(gpus) else { throw .invalid("gpus must be between 0 and 64") }
     }
 }

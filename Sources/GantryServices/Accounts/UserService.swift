@@ -185,7 +185,9 @@ public struct UserService: Sendable {
         try caller.requireAdmin()
         guard var user = try await store.user(id: id) else { throw GantryError.notFound("user") }
         if id == caller.id, changes.isActive == false || changes.role == .user {
-            throw GantryError.invalid("admins cannot deactivate or demote themselves")
+            // The request is well formed; it conflicts with who is asking.
+            throw GantryError(
+                .conflict, code: "self_demotion", detail: "admins cannot deactivate or demote themselves")
         }
         if let quota = changes.quota { try validate(quota) }
         if let isActive = changes.isActive { user.isActive = isActive }
@@ -215,9 +217,12 @@ public struct UserService: Sendable {
     // MARK: API keys
 
     public func createAPIKey(name: String, by caller: Principal) async throws -> CreatedAPIKey {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 100 else {
             throw GantryError.invalid("name must be 1 to 100 characters")
+        }
+        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw GantryError.invalid("name must not contain control characters")
         }
         let token = APIKeyToken.generate()
         let key = APIKey(

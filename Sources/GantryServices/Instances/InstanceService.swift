@@ -87,10 +87,17 @@ public struct InstanceService: Sendable {
         let largestCPU = snapshot.nodes.map(\.capacity.cpu).max() ?? 0
         let largestMemory = snapshot.nodes.map(\.capacity.memoryMB).max() ?? 0
         if !snapshot.nodes.isEmpty, request.cpu > largestCPU {
-            throw .invalid("cpu must be at most \(QuotaPolicy.format(largestCPU)), the largest node's capacity")
+            // Well formed, but no node this size is enrolled (yet): a capacity problem.
+            throw GantryError(
+                .insufficientCapacity, code: "insufficient_capacity",
+                detail:
+                    "no node has \(QuotaPolicy.format(request.cpu)) CPUs; the largest node has \(QuotaPolicy.format(largestCPU))"
+            )
         }
         if !snapshot.nodes.isEmpty, request.memoryMB > largestMemory {
-            throw .invalid("memory_mb must be at most \(largestMemory), the largest node's capacity")
+            throw GantryError(
+                .insufficientCapacity, code: "insufficient_capacity",
+                detail: "no node has \(request.memoryMB) MB of memory; the largest node has \(largestMemory) MB")
         }
         let limits = snapshot.owner.quotaOverride.applied(to: settings.defaultQuota)
         try QuotaPolicy.check(request: request.resources, usage: snapshot.usage, limits: limits)

@@ -41,7 +41,8 @@ public struct PluginService: Sendable {
     public func publish(name: String, _ manifest: PluginManifest, by caller: Principal) async throws -> Plugin {
         try caller.requireAdmin()
         if let named = manifest.name, named != name {
-            throw GantryError.invalid("the manifest names '\(named)' but the path names '\(name)'")
+            throw GantryError(
+                .conflict, code: "name_mismatch", detail: "the manifest names '\(named)' but the path names '\(name)'")
         }
         guard let current = try await store.plugin(name: name) else { throw GantryError.notFound("plugin '\(name)'") }
         var plugin = try manifest.validated(name: name, settings: settings, now: Date())

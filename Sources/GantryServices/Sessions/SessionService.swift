@@ -277,6 +277,13 @@ public struct SessionService: Sendable {
     private func resolveImage(_ text: String, by caller: Principal) async throws -> (name: String, reference: String) {
         if let image = try await store.image(name: text) { return (image.name, image.reference) }
         guard ImageReferenceSyntax.isValid(text), text.contains("/") || text.contains(":") else {
+            if text == settings.defaultImage {
+                // The request asked for nothing wrong: the installation's default is gone.
+                throw GantryError(
+                    .conflict, code: "default_image_missing",
+                    detail: "the default session image '\(text)' is no longer in the catalog; name an image, "
+                        + "or ask an admin to add it back or set GANTRY_SESSION_IMAGE")
+            }
             throw GantryError(
                 .invalidInput, code: "unknown_image",
                 detail: "no image named '\(text)' in the catalog, and it is not an image reference")
@@ -382,11 +389,16 @@ public struct SessionService: Sendable {
             }
             let limit = current.createdAt.addingTimeInterval(TimeInterval(settings.maxTTLMinutes * 60))
             guard next.expiresAt <= limit else {
-                throw GantryError.invalid("a session lives at most \(settings.maxTTLMinutes) minutes from its creation")
+                // Well formed, but not for a session this old: a conflict with its state.
+                throw GantryError(
+                    .conflict, code: "ttl_too_long",
+                    detail: "a session lives at most \(settings.maxTTLMinutes) minutes from its creation")
             }
             let now = clock.now
             guard next.expiresAt > now else {
-                throw GantryError.invalid("the new expiry is in the past; end the session with DELETE instead")
+                throw GantryError(
+                    .conflict, code: "expiry_in_past",
+                    detail: "the new expiry is in the past; end the session with DELETE instead")
             }
             next.updatedAt = now
             if try await store.updateSession(next, ifStateIs: current.state) {

@@ -4,12 +4,15 @@ import GantryPorts
 /// `skip` and `limit` of a list request, validated.
 public struct PageWindow: Sendable, Equatable {
     public static let maximumLimit = 500
+    public static let maximumSkip = 1_000_000_000
 
     public var skip: Int
     public var limit: Int
 
     public init(skip: Int, limit: Int) throws(GantryError) {
-        guard skip >= 0 else { throw .invalid("skip must not be negative") }
+        guard (0...Self.maximumSkip).contains(skip) else {
+            throw .invalid("skip must be between 0 and \(Self.maximumSkip)")
+        }
         guard (1...Self.maximumLimit).contains(limit) else {
             throw .invalid("limit must be between 1 and \(Self.maximumLimit)")
         }
