@@ -43,7 +43,7 @@ struct APIContractTests {
             "run", "\(server)/openapi.json", "--url", server, "-H", "Authorization: Bearer \(token)",
             "--checks", "all", "--exclude-checks", "negative_data_rejection",
             "--max-examples", "10", "--phases", "examples,coverage,fuzzing", "--generation-deterministic",
-            "--request-timeout", "30", "--no-color",
+            "--request-timeout", "30", "--generation-database", "none", "--no-color",
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["SCHEMATHESIS_HOOKS"] = "hooks"
@@ -52,6 +52,11 @@ struct APIContractTests {
         environment["GANTRY_SCHEMATHESIS_IMAGES"] = "httpd"
         environment["GANTRY_SCHEMATHESIS_SESSION_IMAGES"] = TestEnvironment.sessionImage
         process.environment = environment
+        // Its own working directory: schemathesis keeps a cache of past failures in `.schemathesis/`.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gantry-st-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        process.currentDirectoryURL = scratch
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
