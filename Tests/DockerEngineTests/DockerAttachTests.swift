@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import GantryPorts
+import GantryTestSupport
 import NIOCore
 import Synchronization
 import Testing
@@ -183,9 +184,12 @@ struct DockerAttachTests {
             let output = try await ExecOutput.collect(from: session)
             #expect(!output.stdout.contains("100000000"), "the allocation succeeded")
             #expect(try await session.exitStatus() == 137)
-            let observation = try #require(try await runtime.inspectContainer(id: id))
-            #expect(observation.oomKilled)
-            #expect(observation.exitCode == 137)
+            // The engine records the OOM kill from the cgroup's event, which can trail the exit.
+            #expect(
+                try await eventually(timeout: .seconds(5)) {
+                    try await runtime.inspectContainer(id: id)?.oomKilled == true
+                })
+            #expect(try await runtime.inspectContainer(id: id)?.exitCode == 137)
         }
     }
 

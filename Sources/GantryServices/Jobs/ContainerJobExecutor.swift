@@ -127,6 +127,14 @@ public struct ContainerJobExecutor: JobExecutor {
                 output.outOfMemory = observed.oomKilled
                 if output.exitCode == nil { output.exitCode = observed.exitCode }
             }
+            // The engine records an OOM kill from the cgroup's event, which can trail the exit on
+            // a busy host: a SIGKILL exit (137) is looked at again before it counts as plain.
+            var looks = 0
+            while output.exitCode == 137, !output.outOfMemory, looks < 5 {
+                looks += 1
+                try? await Task.sleep(for: .milliseconds(100))
+                output.outOfMemory = (try? await runtime.inspectContainer(id: containerID))?.oomKilled ?? false
+            }
             await remove(containerID, runtime: runtime)
             return output
         }
