@@ -200,10 +200,19 @@ public struct UserService: Sendable {
     }
 
     func validate(_ quota: QuotaOverride) throws(GantryError) {
-        if let instances = quota.instances, instances < 0 { throw .invalid("quota instances must not be negative") }
-        if let cpu = quota.cpu, !(cpu.isFinite && cpu >= 0) { throw .invalid("quota cpu must not be negative") }
-        if let memory = quota.memoryMB, memory < 0 { throw .invalid("quota memory_mb must not be negative") }
-        if let gpus = quota.gpus, gpus < 0 { throw .invalid("quota gpus must not be negative") }
+        // The ranges openapi.yaml gives for QuotaOverride.
+        if let instances = quota.instances, !(0...1_000_000).contains(instances) {
+            throw .invalid("quota instances must be between 0 and 1000000")
+        }
+        if let cpu = quota.cpu, !(cpu.isFinite && cpu >= 0 && cpu <= 1_000_000) {
+            throw .invalid("quota cpu must be between 0 and 1000000")
+        }
+        if let memory = quota.memoryMB, !(0...1_000_000_000_000).contains(memory) {
+            throw .invalid("quota memory_mb must be between 0 and 1000000000000")
+        }
+        if let gpus = quota.gpus, !(0...1_000_000).contains(gpus) {
+            throw .invalid("quota gpus must be between 0 and 1000000")
+        }
     }
 
     // MARK: Quota
