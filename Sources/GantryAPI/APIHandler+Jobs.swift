@@ -19,7 +19,8 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw GantryError.invalid("expected a JSON body") }
         let caller = try await principal()
         let job = try await services.jobs.submit(
-            pluginName: body.pluginName, input: JSONValue(body.inputData), by: caller)
+            pluginName: body.pluginName, input: JSONRequestBody.member("input_data") ?? JSONValue(body.inputData),
+            by: caller)
         return .accepted(.init(body: .json(.init(job))))
     }
 

@@ -22,10 +22,18 @@ extension PluginManifest {
     init(_ body: Components.Schemas.NewPlugin) {
         self.init(
             name: body.name, version: body.version, description: body.description,
-            imageReference: body.dockerImageUrl ?? body.dockerImage, inputSchema: body.inputSchema.map(JSONValue.init),
-            outputSchema: body.outputSchema.map(JSONValue.init), cpu: body.resources?.cpu,
+            imageReference: body.dockerImageUrl ?? body.dockerImage,
+            inputSchema: Self.schema("input_schema", decoded: body.inputSchema),
+            outputSchema: Self.schema("output_schema", decoded: body.outputSchema), cpu: body.resources?.cpu,
             memoryMB: body.resources?.memoryMb, gpus: body.resources?.gpus, timeoutSeconds: body.timeoutSeconds,
             inputMode: body.inputMode?.rawValue, network: body.network)
+    }
+
+    /// A schema member as sent (numbers exact) where the body was read whole; null is no schema.
+    private static func schema(_ key: String, decoded: OpenAPIValueContainer?) -> JSONValue? {
+        guard let decoded else { return nil }
+        if let exact = JSONRequestBody.member(key), exact != .null { return exact }
+        return JSONValue(decoded)
     }
 }
 

@@ -203,8 +203,9 @@ enum PluginManifestText {
     static func integer(_ object: [String: JSONValue], _ key: String, path: String = "") throws(GantryError) -> Int? {
         switch object[key] {
         case nil, .null?: return nil
-        case .integer(let value)?: return value
-        case .number(let value)? where value == value.rounded() && abs(value) < 1e15: return Int(value)
+        case .number(let number)?:
+            guard let value = number.intValue else { throw mismatch(path + key, "an integer", .number(number)) }
+            return value
         case let other?: throw mismatch(path + key, "an integer", other)
         }
     }

@@ -263,10 +263,7 @@ enum SchemaForm {
     }
 
     static func prettyJSON(_ value: JSONValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return value.serializedString() }
-        return String(decoding: data, as: UTF8.self)
+        value.prettyPrinted()
     }
 
     // MARK: Form → JSON
@@ -373,17 +370,12 @@ enum SchemaForm {
             case "false", "no", "0": return .success(.bool(false))
             default: return .failure(Problem(message: "not a boolean"))
             }
+        // What was typed is kept as typed (`1.50`, `1e3`, digits beyond 64 bits), as the API keeps it.
         case .integer:
-            if let value = Int(trimmed) { return .success(.integer(value)) }
-            if let value = Double(trimmed), value.isFinite, value == value.rounded(), abs(value) < 9e15 {
-                return .success(.integer(Int(value)))
-            }
+            if let number = JSONNumber(literal: trimmed), number.isIntegral { return .success(.number(number)) }
             return .failure(Problem(message: "not an integer"))
         case .number:
-            if let value = Int(trimmed) { return .success(.integer(value)) }
-            if let value = Double(trimmed), value.isFinite, trimmed.lowercased() != "nan" {
-                return .success(.number(value))
-            }
+            if let number = JSONNumber(literal: trimmed) { return .success(.number(number)) }
             return .failure(Problem(message: "not a number"))
         }
     }

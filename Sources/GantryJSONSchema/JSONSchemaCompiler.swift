@@ -392,14 +392,11 @@ struct JSONSchemaCompiler {
 
     /// A non-negative integer; JSON allows it to be written as 2.0.
     private func count(_ value: JSONValue, _ keyword: String, at location: Location) throws(JSONSchemaError) -> Int {
-        switch value {
-        case .integer(let integer) where integer >= 0:
-            return integer
-        case .number(let number) where number >= 0 && number.rounded(.towardZero) == number:
-            return number < 9.2e18 ? Int(number) : Int.max
-        default:
-            throw invalid(location, keyword, "must be a non-negative integer")
-        }
+        guard case .number(let number) = value, number.isIntegral,
+            !number.literal.hasPrefix("-") || number.intValue == 0
+        else { throw invalid(location, keyword, "must be a non-negative integer") }
+        // Counts beyond Int are unreachable limits: every array and string is shorter.
+        return number.intValue ?? Int.max
     }
 
     private func types(_ value: JSONValue, at location: Location) throws(JSONSchemaError) -> JSONSchemaTypes {

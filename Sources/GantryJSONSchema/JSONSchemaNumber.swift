@@ -8,11 +8,13 @@ enum JSONSchemaNumber: Sendable, Hashable, CustomStringConvertible {
     case double(Double)
 
     init?(_ value: JSONValue) {
-        switch value {
-        case .integer(let integer): self = .integer(integer)
-        case .number(let number): self = .double(number)
-        default: return nil
-        }
+        guard case .number(let number) = value else { return nil }
+        self.init(number)
+    }
+
+    /// Whole numbers that fit `Int` exactly (however they are spelled); others as the nearest double.
+    init(_ number: JSONNumber) {
+        if let integer = number.intValue { self = .integer(integer) } else { self = .double(number.doubleValue) }
     }
 
     var doubleValue: Double {

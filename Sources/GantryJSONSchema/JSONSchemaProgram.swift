@@ -69,9 +69,7 @@ struct JSONSchemaTypes: OptionSet, Sendable {
         switch value {
         case .null: contains(.null)
         case .bool: contains(.boolean)
-        case .integer: contains(.integer) || contains(.number)
-        case .number(let number):
-            contains(.number) || (contains(.integer) && number.isFinite && number.rounded(.towardZero) == number)
+        case .number(let number): contains(.number) || (contains(.integer) && number.isIntegral)
         case .string: contains(.string)
         case .array: contains(.array)
         case .object: contains(.object)

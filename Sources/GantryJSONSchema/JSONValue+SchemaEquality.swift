@@ -10,12 +10,8 @@ extension JSONValue {
             return true
         case (.bool(let left), .bool(let right)):
             return left == right
-        case (.integer(let left), .integer(let right)):
-            return left == right
         case (.number(let left), .number(let right)):
-            return left == right
-        case (.integer(let integer), .number(let number)), (.number(let number), .integer(let integer)):
-            return JSONSchemaNumber.compare(.integer(integer), .double(number)) == 0
+            return left == right || JSONSchemaNumber.compare(JSONSchemaNumber(left), JSONSchemaNumber(right)) == 0
         case (.string(let left), .string(let right)):
             // Code-point comparison: Swift's `==` would also equate canonically equivalent strings.
             return left.utf8.elementsEqual(right.utf8)

@@ -162,7 +162,8 @@ public struct GantryApplication: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
         router.add(middleware: CredentialsMiddleware())
         router.add(middleware: RequestBodyLimitMiddleware(limits: Self.bodyLimits(configuration)))
-        router.add(middleware: DuplicateJSONKeyMiddleware())
+        router.add(middleware: JSONRequestBodyMiddleware())
+        router.add(middleware: NumberLiteralMiddleware())
         router.add(middleware: InstanceListRoute(services: services))
         try APIHandler(services: services).registerHandlers(
             on: router, configuration: APIHandler.serverConfiguration)

@@ -47,8 +47,19 @@ import Testing
         #expect(object["count"] == .integer(3))
         #expect(object["loud"] == .bool(true))
         #expect(object["mode"] == .string("slow"))
-        #expect(object["weights"] == .array([.number(0.5), .integer(1), .number(2.25)]))
+        #expect(object["weights"] == .array([.double(0.5), .integer(1), .double(2.25)]))
         #expect(object["extra"] == .object(["a": .array([.integer(1), .integer(2)])]))
+
+        // Numbers are kept as typed, as the API keeps them.
+        let (exact, _) = SchemaForm.input(
+            properties,
+            values: ["text": "x", "count": "99999999999999999999999", "weights": "1.50, -0", "extra": "[1e2]"])
+        #expect(
+            exact?.serializedString()
+                == #"{"count":99999999999999999999999,"extra":[1e2],"loud":false,"text":"x","weights":[1.50,-0]}"#)
+        let (fraction, fractionProblems) = SchemaForm.input(properties, values: ["text": "x", "count": "2.5"])
+        #expect(fraction == nil)
+        #expect(fractionProblems["count"] == "Enter a whole number, like 42.")
 
         let (bad, problems) = SchemaForm.input(
             properties, values: ["text": "x", "count": "abc", "weights": "1\nzwei", "extra": "{", "mode": "medium"])
