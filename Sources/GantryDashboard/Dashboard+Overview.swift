@@ -49,7 +49,6 @@ extension Dashboard {
         let principal = viewer.principal
         async let instancesPage = services.instances.list(by: principal, skip: 0, limit: 500, allUsers: true)
         async let nodeViews = services.nodes.list()
-        async let cluster = services.nodes.cluster()
         async let quota = services.users.quota(of: principal.id, by: principal)
         async let jobCounts = services.jobs.counts(by: principal)
         async let sessionStats = services.sessions.stats(by: principal)
@@ -65,7 +64,8 @@ extension Dashboard {
         }
 
         let nodes = try await nodeViews
-        let summary = try await cluster
+        // The totals from the same views: `cluster()` would read nodes and allocations again.
+        let summary = NodeService.summary(of: nodes)
         let report = try await quota
         let counts = try await jobCounts
         let stats = try await sessionStats

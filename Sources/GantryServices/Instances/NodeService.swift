@@ -101,7 +101,11 @@ public struct NodeService: Sendable {
     }
 
     public func cluster() async throws -> ClusterSummary {
-        let views = try await list()
+        Self.summary(of: try await list())
+    }
+
+    /// The totals over `views` (from `list()`), for a caller that already has them.
+    public static func summary(of views: [NodeView]) -> ClusterSummary {
         let online = views.filter { $0.node.status == .online }
         func sum(_ pick: (NodeView) -> NodeCapacity) -> NodeCapacity {
             online.reduce(NodeCapacity.zero) { total, view in
