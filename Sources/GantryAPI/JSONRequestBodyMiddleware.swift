@@ -60,11 +60,16 @@ extension JSONValue {
 
 /// Parses every JSON request body once with Gantry's own parser, after `RequestBodyLimitMiddleware`
 /// has read it within its limit. A body in which an object has the same key twice is refused
-/// (400 `duplicate_key`: the generated decoders would keep one of them silently); a valid one is
-/// kept for the handlers (`JSONRequestBody`); text that is not JSON goes on to the generated
-/// decoder, whose error answer is the contract's.
+/// (400 `duplicate_key`: the generated decoders would keep one of them silently), and so is a
+/// `null` in a field openapi.yaml declares (400 `invalid_request`: the decoders would read it as
+/// the field left out); a valid one is kept for the handlers (`JSONRequestBody`); text that is
+/// not JSON goes on to the generated decoder, whose error answer is the contract's.
 public struct JSONRequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    let fields: DeclaredRequestFields
+
+    public init(fields: DeclaredRequestFields) {
+        self.fields = fields
+    }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -86,6 +91,13 @@ public struct JSONRequestBodyMiddleware<Context: RequestContext>: RouterMiddlewa
                 .invalidInput, code: "duplicate_key", detail: "the request body is ambiguous: \(duplicate)")
         case .failure(.malformed):
             return try await next(request, context)
+        }
+        if let endpoint = context.endpointPath,
+            let path = fields.firstNull(in: document, method: request.method.rawValue, endpoint: endpoint)
+        {
+            throw GantryError(
+                .invalidInput, code: "invalid_request",
+                detail: "request body is not valid: \(path) is null; leave it out instead")
         }
         if let readable = JSONRequestBody.decodable(document) {
             request.body = RequestBody(buffer: ByteBuffer(bytes: readable.serializedBytes()))

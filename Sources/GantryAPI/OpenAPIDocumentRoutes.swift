@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 import GantryOpenAPI
 import HTTPTypes
 import Hummingbird
@@ -10,12 +11,15 @@ import Yams
 public struct OpenAPIDocumentRoutes: Sendable {
     let json: ByteBuffer
     let page: ByteBuffer
+    /// The same document, for the checks that read it (`DeclaredRequestFields`).
+    public let document: JSONValue
 
     /// Converts the embedded YAML once; a document that does not parse is a build defect.
     public init() throws {
         let object = try Yams.load(yaml: OpenAPIDocument.text) ?? [:]
         let data = try JSONSerialization.data(withJSONObject: Self.jsonCompatible(object), options: [.sortedKeys])
         json = ByteBuffer(bytes: data)
+        document = try JSONValue(parsing: data)
         page = ByteBuffer(string: DocsPage.html)
     }
 

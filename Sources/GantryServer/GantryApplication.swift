@@ -162,12 +162,14 @@ public struct GantryApplication: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
         router.add(middleware: CredentialsMiddleware())
         router.add(middleware: RequestBodyLimitMiddleware(limits: Self.bodyLimits(configuration)))
-        router.add(middleware: JSONRequestBodyMiddleware())
+        let documentRoutes = try OpenAPIDocumentRoutes()
+        router.add(
+            middleware: JSONRequestBodyMiddleware(fields: DeclaredRequestFields(openAPI: documentRoutes.document)))
         router.add(middleware: NumberLiteralMiddleware())
         router.add(middleware: InstanceListRoute(services: services))
         try APIHandler(services: services).registerHandlers(
             on: router, configuration: APIHandler.serverConfiguration)
-        try OpenAPIDocumentRoutes().register(on: router)
+        documentRoutes.register(on: router)
         let webSessions = WebSessionService(
             store: store, users: users, lifetime: configuration.dashboardSessionSeconds, logger: logger)
         try Dashboard(

@@ -127,6 +127,7 @@ import Testing
                 LaunchRequest(name: "app", image: "nope", cpu: 1, memoryMB: 512), by: Harness.alice)
         }
         #expect(unknownImage?.code == "unknown_image")
+        #expect(unknownImage?.kind == .notFound)
         #expect(try await harness.store.liveInstances().isEmpty)
     }
 

@@ -24,7 +24,10 @@ public struct SSHKeyService: Sendable {
         let key = try SSHPublicKey.parse(line)
         let label =
             (name?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 } ?? key.comment ?? key.type
-        guard label.count <= 100 else { throw GantryError.invalid("name must be at most 100 characters") }
+        // Code points, as openapi.yaml's maxLength counts them, of the name as sent.
+        guard label.unicodeScalars.count <= 100, (name?.unicodeScalars.count ?? 0) <= 100 else {
+            throw GantryError.invalid("name must be at most 100 characters")
+        }
         guard !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw GantryError.invalid("name must not contain control characters")
         }

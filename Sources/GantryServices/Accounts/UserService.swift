@@ -153,7 +153,7 @@ public struct UserService: Sendable {
             throw GantryError.invalid("username must match ^[a-z][a-z0-9-]{0,31}$")
         }
         if let weakness = Identifiers.passwordWeakness(new.password) { throw GantryError.invalid(weakness) }
-        guard new.fullName.count <= 200 else { throw GantryError.invalid("full_name must be at most 200 characters") }
+        try validate(fullName: new.fullName)
         let user = User(
             email: email, username: new.username, fullName: new.fullName, role: new.role,
             passwordHash: await hasher.hash(new.password))
@@ -190,6 +190,7 @@ public struct UserService: Sendable {
                 .conflict, code: "self_demotion", detail: "admins cannot deactivate or demote themselves")
         }
         if let quota = changes.quota { try validate(quota) }
+        if let fullName = changes.fullName { try validate(fullName: fullName) }
         if let isActive = changes.isActive { user.isActive = isActive }
         if let role = changes.role { user.role = role }
         if let fullName = changes.fullName { user.fullName = fullName }
@@ -197,6 +198,11 @@ public struct UserService: Sendable {
         try await store.updateUser(user)
         logger.info("user updated", metadata: ["user": "\(user.username)", "by": "\(caller.user.username)"])
         return user
+    }
+
+    /// openapi.yaml's `maxLength`, which counts code points as JSON Schema does.
+    func validate(fullName: String) throws(GantryError) {
+        guard fullName.unicodeScalars.count <= 200 else { throw .invalid("full_name must be at most 200 characters") }
     }
 
     func validate(_ quota: QuotaOverride) throws(GantryError) {
@@ -227,7 +233,7 @@ public struct UserService: Sendable {
 
     public func createAPIKey(name: String, by caller: Principal) async throws -> CreatedAPIKey {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= 100 else {
+        guard !trimmed.isEmpty, name.unicodeScalars.count <= 100 else {
             throw GantryError.invalid("name must be 1 to 100 characters")
         }
         guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

@@ -29,8 +29,9 @@ public struct InstanceService: Sendable {
     public func launch(_ request: LaunchRequest, by caller: Principal) async throws -> Instance {
         try request.validate()
         guard let image = try await store.image(name: request.image) else {
+            // Like a job naming a plugin that does not exist: what it refers to is not there.
             throw GantryError(
-                .invalidInput, code: "unknown_image", detail: "no image named '\(request.image)' in the catalog")
+                .notFound, code: "unknown_image", detail: "no image named '\(request.image)' in the catalog")
         }
         // Engines that do not answer now are treated as offline, so an engine that is down gets
         // a clear refusal instead of an instance stuck in pending.

@@ -56,7 +56,9 @@ public struct PluginManifest: Sendable, Equatable {
                 "docker_image_url '\(imageReference)' is not a valid image reference: it \(problem)")
         }
         let description = description ?? ""
-        guard description.count <= 2000 else { throw GantryError.invalid("description is longer than 2000 characters") }
+        guard description.unicodeScalars.count <= 2000 else {
+            throw GantryError.invalid("description is longer than 2000 characters")
+        }
         for (field, schema) in [("input_schema", inputSchema), ("output_schema", outputSchema)] {
             guard let schema else { continue }
             let violations = JSONSchema.check(schema)
