@@ -21,11 +21,14 @@ public struct NodeService: Sendable {
     let runtimes: any ContainerRuntimeDirectory
     /// Schedulable cores per physical core; above 1, CPU limits may add up to more than the host.
     let cpuOvercommit: Double
+    let clock: WallClock
     let logger: Logger
 
     public init(
-        store: any NodeStore, runtimes: any ContainerRuntimeDirectory, cpuOvercommit: Double = 1, logger: Logger
+        store: any NodeStore, runtimes: any ContainerRuntimeDirectory, cpuOvercommit: Double = 1,
+        clock: WallClock = .system, logger: Logger
     ) {
+        self.clock = clock
         self.store = store
         self.runtimes = runtimes
         self.cpuOvercommit = cpuOvercommit
@@ -84,7 +87,7 @@ public struct NodeService: Sendable {
                 cpu: Double(info.cpus) * cpuOvercommit, memoryMB: Int(info.memoryBytes / (1024 * 1024)),
                 gpus: node.capacity.gpus)
             node.status = .online
-            node.lastSeenAt = Date()
+            node.lastSeenAt = clock.now
         } catch {
             node.status = .offline
         }

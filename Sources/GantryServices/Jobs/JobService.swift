@@ -14,13 +14,16 @@ public struct JobService: Sendable {
     let runs: JobRunRegistry
     let queueDepth = QueueDepthEstimate()
     let metrics: any JobQueueMetrics
+    let clock: WallClock
     let logger: Logger
 
     public init(
         store: any JobStore & PluginStore & UserStore, settings: JobSettings, schemas: JobSchemaCache,
         signal: JobQueueSignal,
-        runs: JobRunRegistry, metrics: any JobQueueMetrics = NoopJobQueueMetrics(), logger: Logger
+        runs: JobRunRegistry, metrics: any JobQueueMetrics = NoopJobQueueMetrics(), clock: WallClock = .system,
+        logger: Logger
     ) {
+        self.clock = clock
         self.runs = runs
         self.store = store
         self.settings = settings
@@ -72,7 +75,7 @@ public struct JobService: Sendable {
                         + Self.describe(violations, first: first))
             }
         }
-        let now = Date()
+        let now = clock.now
         let job = Job(
             pluginName: plugin.name, pluginVersion: plugin.version, input: input, ownerID: caller.id, createdAt: now,
             maxAttempts: settings.retry.maxAttempts)
@@ -146,7 +149,7 @@ public struct JobService: Sendable {
     }
 
     public func counts(by caller: Principal) async throws -> JobCounts {
-        try await store.countJobs(ownerID: caller.isAdmin ? nil : caller.id, now: Date())
+        try await store.countJobs(ownerID: caller.isAdmin ? nil : caller.id, now: clock.now)
     }
 
     /// Events after `sequence`, for the events stream; checks access like `job(id:by:)`.
@@ -163,7 +166,7 @@ public struct JobService: Sendable {
             throw GantryError.invalidState("job \(id) has already \(job.status.rawValue)")
         }
         let failure = JobFailure(.cancelled, "cancelled by \(caller.user.username)")
-        guard let updated = try await store.cancelJob(id: id, failure: failure, at: Date()) else {
+        guard let updated = try await store.cancelJob(id: id, failure: failure, at: clock.now) else {
             throw GantryError.notFound("job")
         }
         if updated.status == .processing {
@@ -183,7 +186,8 @@ public struct JobService: Sendable {
         guard existing.deadLettered else {
             throw GantryError.invalidState("job \(id) is \(existing.status.rawValue), not dead-lettered")
         }
-        guard let job = try await store.requeueJob(id: id, maxAttempts: settings.retry.maxAttempts, at: Date()) else {
+        guard let job = try await store.requeueJob(id: id, maxAttempts: settings.retry.maxAttempts, at: clock.now)
+        else {
             throw GantryError.invalidState("job \(id) is no longer dead-lettered")
         }
         signal.signal()

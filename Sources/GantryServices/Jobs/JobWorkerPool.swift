@@ -18,6 +18,7 @@ public final class JobWorkerPool: Sendable {
     let signal: JobQueueSignal
     let registry: JobRunRegistry
     let metrics: any JobQueueMetrics
+    let clock: WallClock
     let logger: Logger
     /// Unique per process start, so a restarted server never mistakes a dead worker's lease for its own.
     public let workerID: String
@@ -31,8 +32,10 @@ public final class JobWorkerPool: Sendable {
         store: any JobStore & PluginStore, executor: any JobExecutor, runtimes: any ContainerRuntimeDirectory,
         settings: JobSettings,
         schemas: JobSchemaCache, signal: JobQueueSignal, registry: JobRunRegistry,
-        metrics: any JobQueueMetrics = NoopJobQueueMetrics(), logger: Logger, workerID: String? = nil
+        metrics: any JobQueueMetrics = NoopJobQueueMetrics(), clock: WallClock = .system, logger: Logger,
+        workerID: String? = nil
     ) {
+        self.clock = clock
         self.store = store
         self.executor = executor
         self.runtimes = runtimes
@@ -74,7 +77,7 @@ public final class JobWorkerPool: Sendable {
                     var claimed: [Job] = []
                     if free > 0 {
                         do {
-                            let now = Date()
+                            let now = clock.now
                             claimed = try await store.claimJobs(
                                 worker: workerID, limit: free, now: now,
                                 leaseUntil: now.addingTimeInterval(settings.lease.seconds))
@@ -110,7 +113,7 @@ public final class JobWorkerPool: Sendable {
 
     /// One attempt, from the plugin lookup to the outcome written.
     func process(_ job: Job, control: JobRunControl) async {
-        let started = Date()
+        let started = clock.now
         let attemptStart = job.startedAt.map { max($0, job.updatedAt) } ?? started
         var record = JobAttempt(attempt: job.attempts, startedAt: attemptStart)
         let outcome: Result<JSONValue, JobFailure>
@@ -120,7 +123,7 @@ public final class JobWorkerPool: Sendable {
             outcome = .failure(
                 JobFailure(.pluginMissing, "plugin \(job.pluginName) \(job.pluginVersion) is no longer registered"))
         }
-        let now = Date()
+        let now = clock.now
         record.endedAt = now
         var event = JobEvent(jobID: job.id, kind: .status, status: .completed, attempt: job.attempts, at: now)
         let next: Job
@@ -182,7 +185,8 @@ public final class JobWorkerPool: Sendable {
             return .failure(JobFailure(.invalidOutput, error.detail))
         }
         let progress = ProgressWriter(
-            store: store, jobID: job.id, worker: workerID, interval: Self.progressInterval, logger: logger)
+            store: store, jobID: job.id, worker: workerID, interval: Self.progressInterval, clock: clock,
+            logger: logger)
         do {
             let output = try await executor.run(
                 job, attempt: job.attempts, plugin: plugin, control: control, progress: { progress.report($0) })
@@ -204,7 +208,7 @@ public final class JobWorkerPool: Sendable {
         if job.status.isTerminal {
             metrics.jobFinished(
                 plugin: job.pluginName, status: job.status,
-                seconds: (job.completedAt ?? Date()).timeIntervalSince(job.createdAt))
+                seconds: (job.completedAt ?? clock.now).timeIntervalSince(job.createdAt))
             if job.deadLettered { metrics.jobDeadLettered(plugin: job.pluginName) }
         }
         logger.info(
@@ -225,7 +229,7 @@ public final class JobWorkerPool: Sendable {
             try? await Task.sleep(for: interval)
             let ids = registry.jobIDs
             guard !ids.isEmpty else { continue }
-            let until = Date().addingTimeInterval(settings.lease.seconds)
+            let until = clock.now.addingTimeInterval(settings.lease.seconds)
             let held: [JobLeaseStatus]
             do {
                 held = try await store.renewLeases(worker: workerID, jobIDs: ids, until: until)
@@ -257,7 +261,8 @@ public final class JobWorkerPool: Sendable {
 
     /// One pass: recover dead workers' jobs, expire stale queued jobs, remove stray containers,
     /// refresh the gauges.
-    public func housekeep(now: Date = Date()) async {
+    public func housekeep(now: Date? = nil) async {
+        let now = now ?? clock.now
         do {
             for job in try await store.jobsWithExpiredLeases(now: now, limit: 100) {
                 await recover(job, now: now)
@@ -325,10 +330,15 @@ final class ProgressWriter: Sendable {
     private let jobID: UUID
     private let worker: String
     private let interval: Duration
+    private let clock: WallClock
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(store: any JobStore & PluginStore, jobID: UUID, worker: String, interval: Duration, logger: Logger) {
+    init(
+        store: any JobStore & PluginStore, jobID: UUID, worker: String, interval: Duration, clock: WallClock,
+        logger: Logger
+    ) {
+        self.clock = clock
         self.store = store
         self.jobID = jobID
         self.worker = worker
@@ -357,7 +367,7 @@ final class ProgressWriter: Sendable {
     private func write() async {
         guard let value = state.withLock({ $0.latest }) else { return }
         do {
-            try await store.recordProgress(jobID: jobID, worker: worker, progress: value, at: Date())
+            try await store.recordProgress(jobID: jobID, worker: worker, progress: value, at: clock.now)
         } catch {
             logger.warning("recording job progress failed", metadata: ["job": "\(jobID)", "error": "\(error)"])
         }

@@ -8,9 +8,14 @@ public struct PluginService: Sendable {
     let store: any PluginStore
     let settings: JobSettings
     let schemas: JobSchemaCache
+    let clock: WallClock
     let logger: Logger
 
-    public init(store: any PluginStore, settings: JobSettings, schemas: JobSchemaCache, logger: Logger) {
+    public init(
+        store: any PluginStore, settings: JobSettings, schemas: JobSchemaCache, clock: WallClock = .system,
+        logger: Logger
+    ) {
+        self.clock = clock
         self.store = store
         self.settings = settings
         self.schemas = schemas
@@ -20,7 +25,7 @@ public struct PluginService: Sendable {
     public func register(_ manifest: PluginManifest, by caller: Principal) async throws -> Plugin {
         try caller.requireAdmin()
         guard let name = manifest.name else { throw GantryError.invalid("name is required") }
-        let plugin = try manifest.validated(name: name, settings: settings, now: Date())
+        let plugin = try manifest.validated(name: name, settings: settings, now: clock.now)
         do {
             try await store.createPlugin(plugin)
         } catch StoreError.duplicate {
@@ -45,7 +50,7 @@ public struct PluginService: Sendable {
                 .conflict, code: "name_mismatch", detail: "the manifest names '\(named)' but the path names '\(name)'")
         }
         guard let current = try await store.plugin(name: name) else { throw GantryError.notFound("plugin '\(name)'") }
-        var plugin = try manifest.validated(name: name, settings: settings, now: Date())
+        var plugin = try manifest.validated(name: name, settings: settings, now: clock.now)
         plugin.createdAt = current.createdAt
         do {
             try await store.publishPluginVersion(plugin)
@@ -78,7 +83,7 @@ public struct PluginService: Sendable {
     public func delete(name: String, by caller: Principal) async throws {
         try caller.requireAdmin()
         let failure = JobFailure(.pluginMissing, "plugin '\(name)' was removed before the job ran")
-        guard try await store.deletePlugin(name: name, failingQueuedJobsWith: failure, at: Date()) else {
+        guard try await store.deletePlugin(name: name, failingQueuedJobsWith: failure, at: clock.now) else {
             throw GantryError.notFound("plugin '\(name)'")
         }
         logger.info("plugin removed", metadata: ["plugin": "\(name)", "by": "\(caller.user.username)"])
