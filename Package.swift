@@ -132,7 +132,8 @@ let package = Package(
         .target(
             name: "GantryOpenAPI",
             dependencies: [
-                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+                "GantryCore",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             swiftSettings: swiftSettings,
             plugins: [
@@ -213,7 +214,7 @@ let package = Package(
         .target(
             name: "GantryCLI",
             dependencies: [
-                "GantryOpenAPI",
+                "GantryOpenAPI", "GantryCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),

@@ -1,3 +1,4 @@
+import GantryOpenAPI
 import HTTPTypes
 import Hummingbird
 import NIOCore

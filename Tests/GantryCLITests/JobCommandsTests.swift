@@ -45,6 +45,28 @@ import Testing
         }
     }
 
+    /// Input is read with Gantry's own parser: a key given twice is refused with where it is, and
+    /// within a command's number literals every number goes out exactly as written.
+    @Test func inputKeepsItsNumbersAndRefusesDuplicateKeys() throws {
+        #expect {
+            try JSONInputFile.load(.text(#"{"a": 1, "a": 2}"#, label: "--input-json"))
+        } throws: { error in
+            guard case .invalidInput(let message) = error as? CLIError else { return false }
+            return message.hasPrefix("--input-json is not valid JSON") && message.contains("'a' appears twice")
+        }
+        let text = #"{"big":99999999999999999999999,"huge":1e400,"neg":-0,"one":1.0,"e":1e2,"tenth":0.1}"#
+        let sent = try NumberLiterals.$current.withValue(NumberLiterals()) {
+            let input = try JSONInputFile.load(.text(text, label: "--input-json"))
+            return try JSONOutput.render(Components.Schemas.NewJob(pluginName: "p", inputData: input))
+        }
+        for literal in [
+            #""big" : 99999999999999999999999"#, #""huge" : 1e400"#, #""neg" : -0"#, #""one" : 1.0"#, #""e" : 1e2"#,
+            #""tenth" : 0.1"#,
+        ] {
+            #expect(sent.contains(literal), "\(literal) in \(sent)")
+        }
+    }
+
     @Test func listFiltersAndTheDeadLetterList() throws {
         let list = try JobsListCommand.parse([
             "--status", "failed", "--plugin", "classifier", "--user", "bob", "--limit", "20",

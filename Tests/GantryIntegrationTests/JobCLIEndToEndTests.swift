@@ -84,6 +84,39 @@ import Testing
         let requeue = try gantry(["jobs", "requeue", deadID])
         #expect(requeue.status == 0, "requeue: \(requeue.errors)")
 
+        // Numbers keep their value and spelling from the input file to the plugin and back to what
+        // the CLI prints, as text and as --json.
+        let echo = home.appendingPathComponent("echo.json")
+        try Data(#"{"name": "echo", "version": "1", "docker_image_url": "gantry-test/plugin-echo:latest"}"#.utf8)
+            .write(to: echo)
+        #expect(try gantry(["plugins", "register", echo.path]).status == 0)
+        let exact = home.appendingPathComponent("exact.json")
+        try Data(#"{"big": 99999999999999999999999, "neg": -0, "one": 1.0, "e": 1e2, "tenth": 0.1}"#.utf8)
+            .write(to: exact)
+        let echoed = try gantry(["jobs", "submit", "echo", "--input", exact.path, "--wait", "--timeout", "60"])
+        #expect(echoed.status == 0, "submit echo: \(echoed.errors)")
+        let literals = [#""big" : 99999999999999999999999"#, #""neg" : -0"#, #""one" : 1.0"#, #""e" : 1e2"#]
+        for literal in literals + [#""tenth" : 0.1"#] {
+            #expect(echoed.output.contains(literal), "\(literal) in \(echoed.output)")
+        }
+        let allJobs = try gantry(["jobs", "list", "--json"])
+        let echoJob =
+            (((try? JSONSerialization.jsonObject(with: Data(allJobs.output.utf8))) as? [String: Any])?["items"]
+            as? [[String: Any]])?.first { $0["plugin_name"] as? String == "echo" }
+        let echoID = try #require(echoJob?["id"] as? String, "\(allJobs.output)")
+        let shownJSON = try gantry(["jobs", "show", echoID, "--json"])
+        let shownText = try gantry(["jobs", "show", echoID])
+        for literal in literals {
+            // Once in the input, once in the result.
+            #expect(
+                shownJSON.output.components(separatedBy: literal).count - 1 == 2, "\(literal) in \(shownJSON.output)")
+            #expect(
+                shownText.output.components(separatedBy: literal).count - 1 == 2, "\(literal) in \(shownText.output)")
+        }
+        for output in [echoed.output, shownJSON.output, shownText.output] {
+            #expect(!output.contains("gantry-number:") && !output.contains("1e+23"), "\(output)")
+        }
+
         #expect(try gantry(["plugins", "rm", "failing"]).status == 0)
         #expect(try gantry(["plugins", "show", "failing"]).status == 1)
         serve.terminate()

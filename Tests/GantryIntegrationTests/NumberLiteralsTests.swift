@@ -1,7 +1,7 @@
 import GantryCore
 import Testing
 
-@testable import GantryAPI
+@testable import GantryOpenAPI
 
 @Suite struct NumberLiteralsTests {
     func number(_ literal: String) throws -> JSONNumber { try #require(JSONNumber(literal: literal)) }

@@ -20,7 +20,7 @@ struct GantryAPIClient: Sendable {
     /// A client with a different token, for `login`, which only has one halfway through.
     func client(token: String?) -> Client {
         // The error middleware comes first so it sees the final response of every request.
-        var middlewares: [any ClientMiddleware] = [APIErrorMiddleware()]
+        var middlewares: [any ClientMiddleware] = [APIErrorMiddleware(), NumberLiteralClientMiddleware()]
         if let token { middlewares.append(BearerAuthMiddleware(token: token)) }
         return Client(
             serverURL: serverURL,
@@ -67,7 +67,9 @@ struct GantryAPIClient: Sendable {
             server: server, serverURL: serverURL, token: token, json: json, httpClient: httpClient)
         let result: Result
         do {
-            result = try await body(api)
+            // One set of number literals for the whole command: what a response carried is still
+            // exact when the command prints it or sends it back.
+            result = try await NumberLiterals.$current.withValue(NumberLiterals()) { try await body(api) }
         } catch {
             // The command's error matters more than a failure to close idle connections.
             try? await httpClient.shutdown()

@@ -1,4 +1,6 @@
 import Foundation
+import GantryCore
+import GantryOpenAPI
 import OpenAPIRuntime
 
 /// A JSON document given on the command line: a file, stdin for `-`, or the text itself (`--input-json`).
@@ -50,15 +52,22 @@ enum JSONInputFile {
     }
 
     /// Any JSON value (object, array, string, number, boolean or null), ready to send as a free-form field.
+    /// Gantry's own parser reads it, so numbers keep their exact value and spelling (`1e400`,
+    /// `99999999999999999999999`, `1.0`) on the way to the server, and a key given twice is refused.
     static func parse(_ data: Data, from source: Source) throws -> OpenAPIValueContainer {
         guard data.contains(where: { !Self.isJSONWhitespace($0) }) else {
             throw CLIError.invalidInput("\(source.label) is empty: expected JSON")
         }
-        do {
-            return try JSONDecoder().decode(OpenAPIValueContainer.self, from: data)
-        } catch {
-            throw CLIError.invalidInput(
-                "\(source.label) is not valid JSON\(syntaxReason(data).map { ": \($0)" } ?? "")")
+        let parsed = data.withUnsafeBytes { bytes in
+            Result { () throws(JSONValueError) in try JSONValue(parsing: bytes) }
+        }
+        switch parsed {
+        case .success(let value):
+            return value.openAPIValue
+        case .failure(.malformed(let reason)):
+            throw CLIError.invalidInput("\(source.label) is not valid JSON: \(reason)")
+        case .failure(.duplicateKey(let duplicate)):
+            throw CLIError.invalidInput("\(source.label) is not valid JSON: \(duplicate)")
         }
     }
 
@@ -67,20 +76,6 @@ enum JSONInputFile {
         _ source: Source, readStdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }
     ) throws -> OpenAPIValueContainer {
         try parse(read(source, readStdin: readStdin), from: source)
-    }
-
-    /// Where the JSON goes wrong, as Foundation's parser words it ("unexpected end of file during JSON parse");
-    /// the decoder that read the value only says that it is not JSON.
-    static func syntaxReason(_ data: Data) -> String? {
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return nil
-        } catch {
-            guard var reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String, !reason.isEmpty
-            else { return nil }
-            if reason.hasSuffix(".") { reason.removeLast() }
-            return reason.prefix(1).lowercased() + reason.dropFirst()
-        }
     }
 
     private static func isJSONWhitespace(_ byte: UInt8) -> Bool {

@@ -26,7 +26,10 @@ enum PluginManifestFile {
         _ source: JSONInputFile.Source,
         readStdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }
     ) throws -> PluginManifest {
-        try manifest(from: JSONInputFile.load(source, readStdin: readStdin), label: source.label)
+        // Its fields are read as plain values (`"timeout_seconds": 30.0` is 30), so no number here
+        // stands in as a placeholder for its exact literal.
+        let json = try NumberLiterals.$current.withValue(nil) { try JSONInputFile.load(source, readStdin: readStdin) }
+        return try manifest(from: json, label: source.label)
     }
 
     /// The manifest in an already parsed JSON value; `label` names its source in errors.

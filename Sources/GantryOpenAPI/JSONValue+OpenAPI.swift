@@ -6,7 +6,7 @@ import OpenAPIRuntime
 /// `Int` and `Double`, so exact literals travel beside it: `JSONRequestBody` on the way in,
 /// `NumberLiterals` on the way out.
 extension JSONValue {
-    init(_ container: OpenAPIValueContainer) {
+    public init(_ container: OpenAPIValueContainer) {
         self.init(anyValue: container.value)
     }
 
@@ -44,7 +44,7 @@ extension JSONValue {
         return nearest.isFinite ? nearest : nil
     }
 
-    var openAPIValue: OpenAPIValueContainer {
+    public var openAPIValue: OpenAPIValueContainer {
         // Every case maps to a type the container accepts, so the validating initialiser cannot fail;
         // a null stands in should that ever change.
         if let container = try? OpenAPIValueContainer(unvalidatedValue: anyValue) { return container }

@@ -6,24 +6,27 @@ import Synchronization
 /// The generated types carry free-form JSON (job inputs and results, plugin schemas) as
 /// `OpenAPIValueContainer`, and `JSONEncoder` writes its numbers from an `Int` or a `Double`:
 /// `99999999999999999999999`, `1.0` or `1e2` cannot come out as written. Such a number goes into
-/// the container as a placeholder string naming it, and `NumberLiteralMiddleware` writes the
-/// literal in the placeholder's place once the body is encoded. The placeholder carries a random
-/// token of this process, so no string a client sends can pass for one.
-final class NumberLiterals: Sendable {
-    @TaskLocal static var current: NumberLiterals?
+/// the container as a placeholder string naming it, and the edge writes the literal in the
+/// placeholder's place once the body is encoded: the server's `NumberLiteralMiddleware` in its
+/// responses, the CLI's `NumberLiteralClientMiddleware` in its requests and `--json` output. The
+/// placeholder carries a random token of this process, so no string a peer sends can pass for one.
+public final class NumberLiterals: Sendable {
+    @TaskLocal public static var current: NumberLiterals?
 
     /// 128 random bits, drawn once per process.
-    static let token: String = {
+    public static let token: String = {
         var generator = SystemRandomNumberGenerator()
         return (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined(separator: "-")
     }()
 
-    static let placeholderPrefix = "gantry-number:\(token):"
+    public static let placeholderPrefix = "gantry-number:\(token):"
 
     private let literals = Mutex<[String]>([])
 
+    public init() {}
+
     /// The string to encode in place of `number`.
-    func placeholder(for number: JSONNumber) -> String {
+    public func placeholder(for number: JSONNumber) -> String {
         let index = literals.withLock { literals in
             literals.append(number.literal)
             return literals.count - 1
@@ -31,10 +34,10 @@ final class NumberLiterals: Sendable {
         return Self.placeholderPrefix + String(index)
     }
 
-    var isEmpty: Bool { literals.withLock { $0.isEmpty } }
+    public var isEmpty: Bool { literals.withLock { $0.isEmpty } }
 
     /// `body` with every quoted placeholder replaced by its literal.
-    func splice(into body: [UInt8]) -> [UInt8] {
+    public func splice(into body: [UInt8]) -> [UInt8] {
         let known = literals.withLock { $0 }
         let opening = Array(("\"" + Self.placeholderPrefix).utf8)
         var output: [UInt8] = []
