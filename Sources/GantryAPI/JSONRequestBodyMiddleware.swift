@@ -26,35 +26,13 @@ public enum JSONRequestBody {
         guard case .object(var members) = document else { return nil }
         var changed = false
         for key in freeFormMembers {
-            guard let member = members[key], let readable = member.finiteNumbersOnly() else { continue }
+            guard let member = members[key],
+                let readable = member.replacingNumbers({ $0.doubleValue.isFinite ? nil : .null })
+            else { continue }
             members[key] = readable
             changed = true
         }
         return changed ? .object(members) : nil
-    }
-}
-
-extension JSONValue {
-    /// A copy with non-finite numbers as `null`, or nil when there are none.
-    fileprivate func finiteNumbersOnly() -> JSONValue? {
-        switch self {
-        case .number(let number): return number.doubleValue.isFinite ? nil : .null
-        case .array(let items):
-            let replaced = items.map { $0.finiteNumbersOnly() }
-            guard replaced.contains(where: { $0 != nil }) else { return nil }
-            return .array(zip(items, replaced).map { $1 ?? $0 })
-        case .object(let members):
-            var changed = false
-            var copy = members
-            for (key, value) in members {
-                if let replaced = value.finiteNumbersOnly() {
-                    copy[key] = replaced
-                    changed = true
-                }
-            }
-            return changed ? .object(copy) : nil
-        default: return nil
-        }
     }
 }
 

@@ -33,39 +33,23 @@ struct NumberLiteralClientMiddleware: ClientMiddleware {
             return (response, received)
         }
         let bytes = try await [UInt8](collecting: received, upTo: Self.maxBodyBytes)
-        guard let document = try? JSONValue(parsing: bytes), let readable = document.withPlaceholders(literals) else {
+        guard let document = try? JSONValue(parsing: bytes),
+            let readable = document.replacingNumbers({
+                $0.survivesTheGeneratedDecoder ? nil : .string(literals.placeholder(for: $0))
+            })
+        else {
             return (response, HTTPBody(bytes))
         }
         return (response, HTTPBody(readable.serializedBytes()))
     }
 }
 
-extension JSONValue {
-    /// A copy with each number the generated decoder would not read back as written as its
-    /// placeholder, or nil when there is none. The decoder reads a whole number as an `Int` (so
-    /// `-0` or `1.0` would become `0` or `1`) and any other as a `Double`; the server writes its
-    /// typed fields with `JSONEncoder`, so only free-form JSON holds numbers that need this.
-    fileprivate func withPlaceholders(_ literals: NumberLiterals) -> JSONValue? {
-        switch self {
-        case .number(let number):
-            let readable = number.isPlainInt || (!number.isIntegral && number.isEncoderSpelling)
-            return readable ? nil : .string(literals.placeholder(for: number))
-        case .array(let items):
-            let replaced = items.map { $0.withPlaceholders(literals) }
-            guard replaced.contains(where: { $0 != nil }) else { return nil }
-            return .array(zip(items, replaced).map { $1 ?? $0 })
-        case .object(let members):
-            var copy = members
-            var changed = false
-            for (key, value) in members {
-                if let replaced = value.withPlaceholders(literals) {
-                    copy[key] = replaced
-                    changed = true
-                }
-            }
-            return changed ? .object(copy) : nil
-        default:
-            return nil
-        }
+extension JSONNumber {
+    /// Whether the generated decoder reads this number back as written: it reads a whole number
+    /// as an `Int` (so `-0` or `1.0` would become `0` or `1`) and any other as a `Double`. The
+    /// server writes its typed fields with `JSONEncoder`, so only free-form JSON holds numbers
+    /// that are not.
+    fileprivate var survivesTheGeneratedDecoder: Bool {
+        isPlainInt || (!isIntegral && isEncoderSpelling)
     }
 }
