@@ -102,6 +102,9 @@ private final class CrashScenario {
         try #require(caught, "never saw two jobs processing with running containers; \(first.logTail())")
         try await first.kill()
         let killedAt = clock.now
+        // Looked at first, before anything slow: the sleeps last only 2 or 3 s.
+        let stillRunning = try await jobContainers().filter { $0.status == .running }
+        #expect(!stillRunning.isEmpty, "the killed server's job containers should outlive it")
 
         // What the database says was running at the kill (exact, unlike the listing just before it).
         let store = try await FluentStore.open(location, logger: TestEnvironment.logger)
@@ -117,8 +120,6 @@ private final class CrashScenario {
         }
         await store.shutdown()
         try #require(orphaned.count >= 2, "expected at least two jobs processing at the kill, got \(orphaned)")
-        let stillRunning = try await jobContainers().filter { $0.status == .running }
-        #expect(!stillRunning.isEmpty, "the killed server's job containers should outlive it")
 
         // A new server on the same database and data directory takes over.
         let second = try await startServer()

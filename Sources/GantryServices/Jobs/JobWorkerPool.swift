@@ -261,8 +261,8 @@ public final class JobWorkerPool: Sendable {
 
     /// One pass: recover dead workers' jobs, expire stale queued jobs, remove stray containers,
     /// refresh the gauges.
-    public func housekeep(now: Date? = nil) async {
-        let now = now ?? clock.now
+    public func housekeep() async {
+        let now = clock.now
         do {
             for job in try await store.jobsWithExpiredLeases(now: now, limit: 100) {
                 await recover(job, now: now)
